@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test: unit, real PostgreSQL/Redis, distributed (Aspire) and browser tests.
+set -euo pipefail
+cd "$(dirname "$0")"
+. eng/prerequisites.sh
+
+require_dotnet
+require_local_infrastructure
+require_browser
+
+# Aspire's orchestrator (DCP) finishes tearing down processes shortly after a test host exits;
+# wait for it (bounded) so no server is left running.
+wait_for_orchestrator_exit() {
+  for _ in $(seq 1 60); do
+    pgrep -f 'aspire.hosting.orchestration.*/dcp' >/dev/null 2>&1 || return 0
+    sleep 1
+  done
+  pkill -f 'aspire.hosting.orchestration.*/dcp' || true
+}
+trap wait_for_orchestrator_exit EXIT
+
+info "Building"
+dotnet build AspireAuth.sln -c Release -nologo -v quiet
+
+info "Testing"
+dotnet test AspireAuth.sln -c Release --no-build --nologo --logger "console;verbosity=minimal"
