@@ -1,5 +1,7 @@
+using AspireAuth.Auth.Api.BetterAuth;
 using AspireAuth.Auth.Api.Data;
 using AspireAuth.Shared.Persistence;
+using Scalar.AspNetCore;
 
 namespace AspireAuth.Auth.Api;
 
@@ -11,11 +13,18 @@ internal static class Extensions
         builder.AddNpgsqlDbContext<AuthDbContext>("authdb", settings => settings.DisableRetry = true);
         builder.AddRedisClient("redis");
         builder.Services.AddDatabaseMigration<AuthDbContext>();
+        builder.Services.AddOpenApi();
+
+        builder.AddBetterAuth().AddAnonymous();
     }
 
-    public static void MapAuthApi(this IEndpointRouteBuilder app)
+    public static void MapAuthApi(this WebApplication app)
     {
-        var auth = app.MapGroup("/api/auth");
-        auth.MapGet("/ok", () => TypedResults.Ok(new { ok = true }));
+        app.MapBetterAuth();
+        app.MapOpenApi();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapScalarApiReference();
+        }
     }
 }

@@ -15,6 +15,8 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
+    public DbSet<AnonymousLink> AnonymousLinks => Set<AnonymousLink>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<User>(user =>
@@ -47,6 +49,15 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
             account.Property(a => a.UpdatedAt).HasColumnName("updatedAt");
             account.HasIndex(a => a.UserId);
             account.HasOne<User>().WithMany().HasForeignKey(a => a.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<AnonymousLink>(link =>
+        {
+            link.ToTable("anonymous_link");
+            link.HasKey(l => l.AnonymousUserId);
+            link.Property(l => l.AnonymousUserId).HasColumnName("anonymous_user_id");
+            link.Property(l => l.NewUserId).HasColumnName("new_user_id");
+            link.Property(l => l.LinkedAt).HasColumnName("linked_at");
         });
 
         modelBuilder.Entity<OutboxMessage>(message =>

@@ -62,6 +62,26 @@ namespace AspireAuth.Auth.Api.Data.Migrations
                     b.ToTable("account", (string)null);
                 });
 
+            modelBuilder.Entity("AspireAuth.Auth.Api.Data.AnonymousLink", b =>
+                {
+                    b.Property<string>("AnonymousUserId")
+                        .HasColumnType("text")
+                        .HasColumnName("anonymous_user_id");
+
+                    b.Property<DateTime>("LinkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("linked_at");
+
+                    b.Property<string>("NewUserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("new_user_id");
+
+                    b.HasKey("AnonymousUserId");
+
+                    b.ToTable("anonymous_link", (string)null);
+                });
+
             modelBuilder.Entity("AspireAuth.Auth.Api.Data.OutboxMessage", b =>
                 {
                     b.Property<long>("Sequence")

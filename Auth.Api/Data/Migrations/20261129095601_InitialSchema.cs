@@ -13,6 +13,19 @@ namespace AspireAuth.Auth.Api.Data.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "anonymous_link",
+                columns: table => new
+                {
+                    anonymous_user_id = table.Column<string>(type: "text", nullable: false),
+                    new_user_id = table.Column<string>(type: "text", nullable: false),
+                    linked_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_anonymous_link", x => x.anonymous_user_id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "outbox_message",
                 columns: table => new
                 {
@@ -115,6 +128,9 @@ namespace AspireAuth.Auth.Api.Data.Migrations
         {
             migrationBuilder.DropTable(
                 name: "account");
+
+            migrationBuilder.DropTable(
+                name: "anonymous_link");
 
             migrationBuilder.DropTable(
                 name: "outbox_message");

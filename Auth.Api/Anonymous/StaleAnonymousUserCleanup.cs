@@ -1,0 +1,84 @@
+using AspireAuth.Auth.Api.BetterAuth;
+using AspireAuth.Auth.Api.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace AspireAuth.Auth.Api.Anonymous;
+
+/// <summary>
+/// Deletes anonymous users older than <see cref="AnonymousOptions.StaleUserAge"/> that have no
+/// live session, in batches, each deletion announced by <c>AnonymousUserDeleted</c>. Replicas
+/// share the work: each batch locks its rows with <c>FOR UPDATE SKIP LOCKED</c>.
+/// </summary>
+internal sealed class StaleAnonymousUserCleanup(
+    IServiceScopeFactory scopes, IOptions<AnonymousOptions> options, TimeProvider time, ILogger<StaleAnonymousUserCleanup> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.CleanupInterval, time);
+        do
+        {
+            try
+            {
+                var deleted = await RunOnceAsync(stoppingToken);
+                if (deleted > 0)
+                {
+                    logger.LogInformation("Deleted {Count} stale anonymous user(s)", deleted);
+                }
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // The next tick retries; nothing was half-done because each batch is one transaction.
+                logger.LogError(exception, "Stale anonymous user cleanup failed");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>One pass over every stale anonymous user; returns how many were deleted.</summary>
+    internal async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = AuthEndpoints.TruncatedNow(time) - options.Value.StaleUserAge;
+        var batchSize = options.Value.CleanupBatchSize;
+        var cursor = (CreatedAt: DateTime.MinValue, Id: "");
+        var deleted = 0;
+
+        while (true)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+            var sessions = scope.ServiceProvider.GetRequiredService<SessionStore>();
+
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var batch = await db.Users
+                .FromSql($"""
+                    SELECT * FROM "user"
+                    WHERE "isAnonymous" AND "createdAt" < {cutoff} AND ("createdAt", id) > ({cursor.CreatedAt}, {cursor.Id})
+                    ORDER BY "createdAt", id
+                    LIMIT {batchSize}
+                    FOR UPDATE SKIP LOCKED
+                    """)
+                .AsNoTracking()
+                .Select(u => new { u.Id, u.CreatedAt })
+                .ToListAsync(cancellationToken);
+
+            foreach (var candidate in batch)
+            {
+                if (!await sessions.HasLiveSessionAsync(candidate.Id)
+                    && await db.DeleteWithEventAsync(candidate.Id, AuthEndpoints.TruncatedNow(time), cancellationToken))
+                {
+                    deleted++;
+                }
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            if (batch.Count < batchSize)
+            {
+                return deleted;
+            }
+
+            cursor = (batch[^1].CreatedAt, batch[^1].Id);
+        }
+    }
+}

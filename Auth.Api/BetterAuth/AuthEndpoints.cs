@@ -1,0 +1,249 @@
+using AspireAuth.Auth.Api.Data;
+using AspireAuth.Shared.Json;
+using AspireAuth.Shared.Sessions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace AspireAuth.Auth.Api.BetterAuth;
+
+/// <summary>Better Auth's core endpoints under <c>/api/auth</c>, with the wire format of its server.</summary>
+internal static class AuthEndpoints
+{
+    public static RouteGroupBuilder MapBetterAuth(this IEndpointRouteBuilder app)
+    {
+        var auth = app.MapGroup("/api/auth")
+            .WithTags("Auth")
+            .AddEndpointFilter<OriginGuard>();
+
+        auth.MapPost("/sign-up/email", SignUpEmail)
+            .WithMetadata(new CredentialEndpointMetadata())
+            .AddEndpointFilter<RateLimitFilter>()
+            .Accepts<SignUpEmailRequest>("application/json");
+        auth.MapPost("/sign-in/email", SignInEmail)
+            .WithMetadata(new CredentialEndpointMetadata())
+            .AddEndpointFilter<RateLimitFilter>()
+            .Accepts<SignInEmailRequest>("application/json");
+        auth.MapGet("/get-session", GetSession);
+        auth.MapPost("/sign-out", SignOut);
+        auth.MapGet("/list-sessions", ListSessions);
+        auth.MapPost("/revoke-session", RevokeSession).Accepts<RevokeSessionRequest>("application/json");
+        auth.MapGet("/ok", static () => TypedResults.Json(new OkResponse(true), AuthJsonContext.Default.OkResponse));
+
+        foreach (var plugin in app.ServiceProvider.GetServices<IAuthPlugin>())
+        {
+            plugin.MapEndpoints(auth);
+        }
+
+        // Better Auth answers an unknown path, or a known path with the wrong method, with a bare 404 (not 405).
+        auth.Map("/{**unknown}", static () => TypedResults.NotFound()).ExcludeFromDescription();
+
+        return auth;
+    }
+
+    private static async Task<Results<JsonHttpResult<TokenUserResponse>, JsonHttpResult<ApiError>>> SignUpEmail(
+        HttpContext http, JsonBody body, AuthDbContext db, PasswordHasher hasher, SessionIssuer sessions, TimeProvider time)
+    {
+        var (request, error) = await body.ReadAsync(http.Request, AuthJsonContext.Default.SignUpEmailRequest);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var validation = new InputValidation()
+            .RequiredText("name", request!.Name, InputValidation.MaxNameLength)
+            .RequiredEmail("email", request.Email)
+            .RequiredText("password", request.Password, int.MaxValue)
+            .OptionalText("image", request.Image, InputValidation.MaxUrlLength)
+            .OptionalText("callbackURL", request.CallbackURL, InputValidation.MaxUrlLength);
+        if (!validation.IsValid)
+        {
+            return AuthErrors.Validation(validation.Message);
+        }
+
+        if (request.Password!.Length < PasswordHasher.MinLength)
+        {
+            return AuthErrors.PasswordTooShort();
+        }
+
+        if (request.Password.Length > PasswordHasher.MaxLength)
+        {
+            return AuthErrors.PasswordTooLong();
+        }
+
+        var email = request.Email!.ToLowerInvariant();
+        if (await db.Users.AnyAsync(u => u.Email == email, http.RequestAborted))
+        {
+            return AuthErrors.UserAlreadyExists();
+        }
+
+        var previousSession = await sessions.FindCurrentAsync(http.Request);
+        var now = TruncatedNow(time);
+        var user = new User
+        {
+            Id = SecureToken.New(),
+            Name = request.Name!,
+            Email = email,
+            Image = request.Image,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Users.Add(user);
+        db.Accounts.Add(new Account
+        {
+            Id = SecureToken.New(),
+            AccountId = user.Id,
+            ProviderId = Account.CredentialProvider,
+            UserId = user.Id,
+            Password = hasher.Hash(request.Password),
+            CreatedAt = now,
+            UpdatedAt = now,
+        });
+
+        try
+        {
+            await db.SaveChangesAsync(http.RequestAborted);
+        }
+        catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // Lost a race with a concurrent sign-up for the same address.
+            return AuthErrors.UserAlreadyExists();
+        }
+
+        var session = await sessions.IssueAsync(http, user, request.RememberMe ?? true, previousSession);
+        return TypedResults.Json(new TokenUserResponse(session.Session.Token, session.User), AuthJsonContext.Default.TokenUserResponse);
+    }
+
+    private static async Task<Results<JsonHttpResult<SignInEmailResponse>, JsonHttpResult<ApiError>>> SignInEmail(
+        HttpContext http, JsonBody body, AuthDbContext db, PasswordHasher hasher, SessionIssuer sessions)
+    {
+        var (request, error) = await body.ReadAsync(http.Request, AuthJsonContext.Default.SignInEmailRequest);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var validation = new InputValidation()
+            .RequiredEmail("email", request!.Email)
+            .RequiredText("password", request.Password, int.MaxValue)
+            .OptionalText("callbackURL", request.CallbackURL, InputValidation.MaxUrlLength);
+        if (!validation.IsValid)
+        {
+            return AuthErrors.Validation(validation.Message);
+        }
+
+        if (request.Password!.Length > PasswordHasher.MaxLength)
+        {
+            return AuthErrors.InvalidEmailOrPassword();
+        }
+
+        var email = request.Email!.ToLowerInvariant();
+        var candidate = await db.Users
+            .Where(u => u.Email == email)
+            .Select(u => new
+            {
+                User = u,
+                PasswordHash = db.Accounts
+                    .Where(a => a.UserId == u.Id && a.ProviderId == Account.CredentialProvider)
+                    .Select(a => a.Password)
+                    .FirstOrDefault(),
+            })
+            .FirstOrDefaultAsync(http.RequestAborted);
+
+        var verified = candidate?.PasswordHash is { } hash
+            ? hasher.Verify(request.Password, hash)
+            : hasher.VerifyAgainstDecoy(request.Password);
+        if (!verified)
+        {
+            return AuthErrors.InvalidEmailOrPassword();
+        }
+
+        var previousSession = await sessions.FindCurrentAsync(http.Request);
+        var session = await sessions.IssueAsync(http, candidate!.User, request.RememberMe ?? true, previousSession);
+        return TypedResults.Json(new SignInEmailResponse(false, session.Session.Token, session.User), AuthJsonContext.Default.SignInEmailResponse);
+    }
+
+    private static async Task<IResult> GetSession(HttpContext http, AuthCookies cookies, SessionStore store)
+    {
+        http.Response.Headers.CacheControl = "no-store";
+        http.Response.Headers.Pragma = "no-cache";
+
+        var token = cookies.ReadToken(http.Request);
+        var found = token is null ? null : await store.FindAsync(token);
+        if (found is null)
+        {
+            if (token is not null && cookies.HasSignedSessionCookie(http.Request))
+            {
+                cookies.Clear(http.Response);
+            }
+
+            return TypedResults.Text("null", "application/json");
+        }
+
+        if (await store.RefreshIfDueAsync(found) is { } refreshed)
+        {
+            cookies.SetSession(http.Response, refreshed.Session, rememberMe: true);
+            found = refreshed;
+        }
+
+        return TypedResults.Json(found, AuthJsonContext.Default.SessionWithUser);
+    }
+
+    private static async Task<JsonHttpResult<SuccessResponse>> SignOut(HttpContext http, AuthCookies cookies, SessionStore store)
+    {
+        if (cookies.ReadToken(http.Request) is { } token && await store.FindAsync(token) is { } found)
+        {
+            await store.DeleteAsync(found.Session);
+        }
+
+        cookies.Clear(http.Response);
+        return TypedResults.Json(new SuccessResponse(true), AuthJsonContext.Default.SuccessResponse);
+    }
+
+    private static async Task<Results<JsonHttpResult<Session[]>, JsonHttpResult<ApiError>>> ListSessions(
+        HttpContext http, SessionIssuer sessions, SessionStore store)
+    {
+        if (await sessions.FindCurrentAsync(http.Request) is not { } current)
+        {
+            return AuthErrors.Unauthorized();
+        }
+
+        var list = await store.ListAsync(current.User.Id);
+        return TypedResults.Json(list.ToArray(), AuthJsonContext.Default.SessionArray);
+    }
+
+    private static async Task<Results<JsonHttpResult<StatusResponse>, JsonHttpResult<ApiError>>> RevokeSession(
+        HttpContext http, JsonBody body, SessionIssuer sessions, SessionStore store)
+    {
+        if (await sessions.FindCurrentAsync(http.Request) is not { } current)
+        {
+            return AuthErrors.Unauthorized();
+        }
+
+        var (request, error) = await body.ReadAsync(http.Request, AuthJsonContext.Default.RevokeSessionRequest);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var validation = new InputValidation().RequiredText("token", request!.Token, 256);
+        if (!validation.IsValid)
+        {
+            return AuthErrors.Validation(validation.Message);
+        }
+
+        // Only the caller's own sessions can be revoked; anything else is reported as done without effect.
+        if (await store.FindAsync(request.Token!) is { } target && target.User.Id == current.User.Id)
+        {
+            await store.DeleteAsync(target.Session);
+        }
+
+        return TypedResults.Json(new StatusResponse(true), AuthJsonContext.Default.StatusResponse);
+    }
+
+    internal static DateTime TruncatedNow(TimeProvider time)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
+    }
+}

@@ -1,0 +1,44 @@
+using AspireAuth.Shared.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AspireAuth.Auth.Api.BetterAuth;
+
+/// <summary>Better Auth's error codes and messages, answered as <c>{"message","code"}</c>.</summary>
+internal static class AuthErrors
+{
+    public static JsonHttpResult<ApiError> BadRequest(string code, string message) => Error(StatusCodes.Status400BadRequest, code, message);
+
+    public static JsonHttpResult<ApiError> Error(int status, string code, string message) =>
+        TypedResults.Json(new ApiError(message, code), ApiErrorJsonContext.Default.ApiError, statusCode: status);
+
+    public static JsonHttpResult<ApiError> Validation(string message) => BadRequest("VALIDATION_ERROR", message);
+
+    public static JsonHttpResult<ApiError> Unauthorized() => Error(StatusCodes.Status401Unauthorized, "UNAUTHORIZED", "Unauthorized");
+
+    public static JsonHttpResult<ApiError> InvalidEmailOrPassword() =>
+        Error(StatusCodes.Status401Unauthorized, "INVALID_EMAIL_OR_PASSWORD", "Invalid email or password");
+
+    public static JsonHttpResult<ApiError> UserAlreadyExists() =>
+        Error(StatusCodes.Status422UnprocessableEntity, "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL", "User already exists. Use another email.");
+
+    public static JsonHttpResult<ApiError> PasswordTooShort() => BadRequest("PASSWORD_TOO_SHORT", "Password too short");
+
+    public static JsonHttpResult<ApiError> PasswordTooLong() => BadRequest("PASSWORD_TOO_LONG", "Password too long");
+
+    public static JsonHttpResult<ApiError> MissingOrNullOrigin() => Error(StatusCodes.Status403Forbidden, "MISSING_OR_NULL_ORIGIN", "Missing or null Origin");
+
+    public static JsonHttpResult<ApiError> InvalidOrigin() => Error(StatusCodes.Status403Forbidden, "INVALID_ORIGIN", "Invalid origin");
+
+    public static JsonHttpResult<ApiError> CrossSiteNavigationLoginBlocked() =>
+        Error(StatusCodes.Status403Forbidden, "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED",
+            "Cross-site navigation login blocked. This request appears to be a CSRF attack.");
+
+    public static JsonHttpResult<ApiError> TooManyRequests() =>
+        Error(StatusCodes.Status429TooManyRequests, "TOO_MANY_REQUESTS", "Too many requests. Please try again later.");
+
+    public static JsonHttpResult<ApiError> PayloadTooLarge(int limit) =>
+        Error(StatusCodes.Status413PayloadTooLarge, "PAYLOAD_TOO_LARGE", $"Request body is larger than {limit} bytes");
+
+    public static JsonHttpResult<ApiError> UnsupportedMediaType() =>
+        Error(StatusCodes.Status415UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json");
+}

@@ -1,0 +1,51 @@
+using AspireAuth.Auth.Api.Anonymous;
+using AspireAuth.Shared.Sessions;
+
+namespace AspireAuth.Auth.Api.BetterAuth;
+
+/// <summary>Returned by <see cref="BetterAuthServiceCollectionExtensions.AddBetterAuth"/> to switch plugins on.</summary>
+public sealed class BetterAuthBuilder(IHostApplicationBuilder host)
+{
+    public IHostApplicationBuilder Host { get; } = host;
+
+    public IServiceCollection Services => Host.Services;
+}
+
+public static class BetterAuthServiceCollectionExtensions
+{
+    /// <summary>Better Auth's core: e-mail and password, sessions in Redis, its cookies and cross-site rules.</summary>
+    public static BetterAuthBuilder AddBetterAuth(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSessionLookup();
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateDataAnnotations()
+            .Validate(options => options.TrustedProxies.TrueForAll(address => System.Net.IPAddress.TryParse(address, out _)),
+                "Auth:RateLimit:TrustedProxies must hold IP addresses.")
+            .ValidateOnStart();
+
+        services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<JsonBody>();
+        services.AddSingleton<AuthCookies>();
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<OriginGuard>();
+        services.AddSingleton<RateLimitFilter>();
+        services.AddScoped<SessionIssuer>();
+        return new BetterAuthBuilder(builder);
+    }
+
+    /// <summary>The anonymous plugin (Better Auth's <c>anonymous()</c>); options bind from <c>Auth:Anonymous</c>, then <paramref name="configure"/>.</summary>
+    public static BetterAuthBuilder AddAnonymous(this BetterAuthBuilder auth, Action<AnonymousOptions>? configure = null)
+    {
+        var options = auth.Services.AddOptions<AnonymousOptions>().BindConfiguration(AnonymousOptions.SectionName);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateDataAnnotations().ValidateOnStart();
+        auth.Services.AddSingleton<IAuthPlugin, AnonymousPlugin>();
+        auth.Services.AddHostedService<StaleAnonymousUserCleanup>();
+        return auth;
+    }
+}

@@ -1,0 +1,90 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace AspireAuth.Shared.Sessions;
+
+/// <summary>
+/// Better Auth's signed session cookie: <c>urlencode(token + "." + base64(HMAC-SHA256(secret, token)))</c>.
+/// </summary>
+public sealed class SessionCookie
+{
+    public const string Name = "better-auth.session_token";
+    public const string SecureName = "__Secure-better-auth.session_token";
+    public const string DataName = "better-auth.session_data";
+    public const string DontRememberName = "better-auth.dont_remember";
+
+    private const int SignatureLength = 44;
+
+    private readonly byte[] _key;
+
+    public SessionCookie(string secret) => _key = Encoding.UTF8.GetBytes(secret);
+
+    /// <summary>The cookie value (URL-encoded) for a session token.</summary>
+    public string Sign(string token) => Uri.EscapeDataString(token + "." + Signature(token));
+
+    /// <summary>
+    /// The token of a signed cookie value, or null when the value is not a validly signed token.
+    /// Accepts the raw or URL-decoded form.
+    /// </summary>
+    public string? Verify(string? cookieValue)
+    {
+        if (string.IsNullOrEmpty(cookieValue))
+        {
+            return null;
+        }
+
+        var value = cookieValue.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(cookieValue) : cookieValue;
+        var separator = value.LastIndexOf('.');
+        if (separator <= 0)
+        {
+            return null;
+        }
+
+        var token = value[..separator];
+        var signature = value[(separator + 1)..];
+        if (signature.Length != SignatureLength || signature[^1] != '=')
+        {
+            return null;
+        }
+
+        Span<byte> expected = stackalloc byte[32];
+        HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(token), expected);
+        Span<byte> actual = stackalloc byte[33];
+        return Convert.TryFromBase64String(signature, actual, out var written) && written == 32
+            && CryptographicOperations.FixedTimeEquals(expected, actual[..32])
+            ? token
+            : null;
+    }
+
+    /// <summary>
+    /// The session token a request carries: the signed cookie, or <c>Authorization: Bearer</c>
+    /// with a raw token or a signed <c>token.signature</c>.
+    /// </summary>
+    public string? ReadToken(string? cookieValue, string? authorizationHeader)
+    {
+        if (Verify(cookieValue) is { } fromCookie)
+        {
+            return fromCookie;
+        }
+
+        if (authorizationHeader is null || !authorizationHeader.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var bearer = authorizationHeader["Bearer ".Length..].Trim();
+        if (bearer.Contains('.', StringComparison.Ordinal) || bearer.Contains('%', StringComparison.Ordinal))
+        {
+            return Verify(bearer);
+        }
+
+        return SecureToken.IsWellFormed(bearer) ? bearer : null;
+    }
+
+    private string Signature(string token)
+    {
+        Span<byte> mac = stackalloc byte[32];
+        HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(token), mac);
+        return Convert.ToBase64String(mac);
+    }
+}
