@@ -95,7 +95,7 @@ internal static class AuthEndpoints
             AccountId = user.Id,
             ProviderId = Account.CredentialProvider,
             UserId = user.Id,
-            Password = hasher.Hash(request.Password),
+            Password = PasswordHasher.Hash(request.Password),
             CreatedAt = now,
             UpdatedAt = now,
         });
@@ -151,7 +151,7 @@ internal static class AuthEndpoints
             .FirstOrDefaultAsync(http.RequestAborted);
 
         var verified = candidate?.PasswordHash is { } hash
-            ? hasher.Verify(request.Password, hash)
+            ? PasswordHasher.Verify(request.Password, hash)
             : hasher.VerifyAgainstDecoy(request.Password);
         if (!verified)
         {

@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace AspireAuth.Auth.Api.Tests;
+
+/// <summary>A browser-like caller: keeps the session cookie it is given and sends a trusted Origin.</summary>
+public sealed class AuthHttp(HttpClient http)
+{
+    public const string OwnOrigin = "http://localhost";
+
+    /// <summary>The signed session cookie value, as the server set it.</summary>
+    public string? SessionCookie { get; set; }
+
+    public string? Origin { get; set; } = OwnOrigin;
+
+    public HttpClient Http => http;
+
+    public Task<Reply> PostAsync(string path, string? json = null, string contentType = "application/json", Action<HttpRequestMessage>? configure = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth" + path);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8);
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        }
+
+        if (Origin is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Origin", Origin);
+        }
+
+        configure?.Invoke(request);
+        return SendAsync(request);
+    }
+
+    public Task<Reply> GetAsync(string path, Action<HttpRequestMessage>? configure = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/auth" + path);
+        configure?.Invoke(request);
+        return SendAsync(request);
+    }
+
+    public Task<Reply> SignInAnonymousAsync() => PostAsync("/sign-in/anonymous");
+
+    public Task<Reply> SignUpAsync(string email, string password = "correct-horse-battery", string name = "Alice") =>
+        PostAsync("/sign-up/email", JsonSerializer.Serialize(new { name, email, password }));
+
+    public Task<Reply> SignInAsync(string email, string password = "correct-horse-battery") =>
+        PostAsync("/sign-in/email", JsonSerializer.Serialize(new { email, password }));
+
+    private async Task<Reply> SendAsync(HttpRequestMessage request)
+    {
+        if (SessionCookie is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Cookie", $"better-auth.session_token={SessionCookie}");
+        }
+
+        using var response = await http.SendAsync(request);
+        var reply = new Reply(response.StatusCode, await response.Content.ReadAsStringAsync(),
+            response.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies.ToList() : [],
+            response.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => string.Join(",", h.Value)),
+            response.Content.Headers.ContentType?.MediaType);
+
+        if (reply.SessionCookieSet is { } set)
+        {
+            SessionCookie = set.Length == 0 ? null : set;
+        }
+
+        return reply;
+    }
+}
+
+public sealed record Reply(HttpStatusCode Status, string Body, IReadOnlyList<string> SetCookies, IReadOnlyDictionary<string, string> Headers, string? MediaType)
+{
+    public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+
+    public string Code => Json.GetProperty("code").GetString()!;
+
+    public string Token => Json.GetProperty("token").GetString()!;
+
+    public string UserId => Json.GetProperty("user").GetProperty("id").GetString()!;
+
+    /// <summary>The session cookie value this response set ("" when it cleared it), or null when untouched.</summary>
+    public string? SessionCookieSet => SetCookies
+        .Where(cookie => cookie.StartsWith("better-auth.session_token=", StringComparison.Ordinal))
+        .Select(cookie => cookie["better-auth.session_token=".Length..].Split(';')[0])
+        .LastOrDefault();
+}

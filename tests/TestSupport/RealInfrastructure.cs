@@ -1,0 +1,64 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using AspireAuth.AppHost.Infrastructure;
+
+namespace AspireAuth.TestSupport;
+
+/// <summary>
+/// Real PostgreSQL and Redis for integration tests, started by the AppHost's own local-mode
+/// infrastructure code (so tests run what the app runs) in a throw-away data folder that is
+/// deleted afterwards.
+/// </summary>
+public sealed class RealInfrastructure : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
+
+    private readonly DistributedApplication _app;
+    private readonly string _dataDirectory;
+
+    private RealInfrastructure(DistributedApplication app, string dataDirectory, IReadOnlyDictionary<string, string> connectionStrings)
+    {
+        _app = app;
+        _dataDirectory = dataDirectory;
+        ConnectionStrings = connectionStrings;
+    }
+
+    /// <summary>Connection strings by resource name: <c>redis</c> and each database.</summary>
+    public IReadOnlyDictionary<string, string> ConnectionStrings { get; }
+
+    public static async Task<RealInfrastructure> StartAsync(params string[] databaseNames)
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), $"aspireauth-it-{Guid.NewGuid():N}");
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        var builder = DistributedApplicationTestingBuilder.Create(
+            "--Infrastructure:Mode=local", $"--Infrastructure:DataDirectory={dataDirectory}");
+
+        var infrastructure = builder.AddInfrastructure();
+        var postgres = infrastructure.AddPostgres("postgres");
+        var resources = databaseNames.Select(postgres.AddDatabase).Append(infrastructure.AddRedis("redis")).ToList();
+
+        var app = builder.Build();
+        await app.StartAsync(timeout.Token);
+        var connectionStrings = new Dictionary<string, string>();
+        foreach (var resource in resources)
+        {
+            await app.ResourceNotifications.WaitForResourceHealthyAsync(resource.Resource.Name, timeout.Token);
+            connectionStrings[resource.Resource.Name] =
+                await resource.Resource.ConnectionStringExpression.GetValueAsync(timeout.Token)
+                ?? throw new InvalidOperationException($"No connection string for {resource.Resource.Name}.");
+        }
+
+        return new RealInfrastructure(app, dataDirectory, connectionStrings);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        if (Directory.Exists(_dataDirectory))
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+    }
+}
