@@ -1,41 +1,58 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit;
 
-namespace AspireAuth.AppHost.Tests;
+namespace AspireAuth.TestSupport;
 
 /// <summary>
-/// Starts the real AppHost once for the whole collection, in local mode with a throw-away data
-/// folder, and waits (bounded) until every resource reports healthy.
+/// Starts the real AppHost (every resource) in local mode with a throw-away data folder, waits
+/// (bounded) until every resource reports healthy, and removes everything afterwards. Share one
+/// per test collection; derive to adjust the app model (e.g. replicas or settings).
 /// </summary>
-public sealed class AspireAppFixture : IAsyncLifetime
+public class AspireAppFixture : IAsyncLifetime
 {
     public static readonly string[] ServiceNames = ["auth-api", "cart-api", "web"];
     public static readonly string[] InfrastructureNames = ["postgres", "authdb", "cartdb", "redis"];
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"aspireauth-test-{Guid.NewGuid():N}");
+    private static readonly Type AppHostEntryPoint = typeof(AppHost.Infrastructure.InfrastructureMode).Assembly.EntryPoint!.DeclaringType!;
+
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"aspireauth-app-{Guid.NewGuid():N}");
 
     public DistributedApplication App { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync(AppHostEntryPoint,
             ["--Infrastructure:Mode=local", $"--Infrastructure:DataDirectory={_dataDirectory}"], timeout.Token);
 
-        // No dashboard runs in tests: without this, each service waits ~10 s at shutdown flushing telemetry to nobody.
         foreach (var project in builder.Resources.OfType<ProjectResource>())
         {
             project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
-                context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT")));
+            {
+                // No dashboard runs in tests: without this, each service waits ~10 s at shutdown flushing telemetry to nobody.
+                context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+                // Tests sign in many times from one address; the rate limit has tests of its own.
+                context.EnvironmentVariables["Auth__RateLimit__Enabled"] = "false";
+            }));
         }
 
+        ConfigureApp(builder);
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
 
         App = await builder.BuildAsync(timeout.Token);
         await App.StartAsync(timeout.Token);
         await Task.WhenAll(InfrastructureNames.Concat(ServiceNames)
             .Select(name => App.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token)));
+    }
+
+    /// <summary>Adjusts the app model before it starts.</summary>
+    protected virtual void ConfigureApp(IDistributedApplicationTestingBuilder builder)
+    {
     }
 
     public async Task DisposeAsync()
@@ -51,10 +68,4 @@ public sealed class AspireAppFixture : IAsyncLifetime
             Directory.Delete(_dataDirectory, recursive: true);
         }
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class AspireAppCollection : ICollectionFixture<AspireAppFixture>
-{
-    public const string Name = "AspireApp";
 }
