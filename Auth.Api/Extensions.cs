@@ -1,5 +1,7 @@
 using AspireAuth.Auth.Api.BetterAuth;
 using AspireAuth.Auth.Api.Data;
+using AspireAuth.Auth.Api.Outbox;
+using AspireAuth.Shared.Messaging;
 using AspireAuth.Shared.Persistence;
 using Scalar.AspNetCore;
 
@@ -16,6 +18,10 @@ internal static class Extensions
         builder.Services.AddOpenApi();
 
         builder.AddBetterAuth().AddAnonymous();
+
+        builder.Services.AddEventPublisher();
+        builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHostedService<OutboxRelay>();
     }
 
     public static void MapAuthApi(this WebApplication app)

@@ -1,5 +1,12 @@
+using AspireAuth.Cart.Api.Carts;
+using AspireAuth.Cart.Api.Catalog;
 using AspireAuth.Cart.Api.Data;
+using AspireAuth.Cart.Api.Linking;
+using AspireAuth.Shared.Events;
+using AspireAuth.Shared.Http;
+using AspireAuth.Shared.Messaging;
 using AspireAuth.Shared.Persistence;
+using AspireAuth.Shared.Sessions;
 
 namespace AspireAuth.Cart.Api;
 
@@ -11,5 +18,27 @@ internal static class Extensions
         builder.AddNpgsqlDbContext<CartDbContext>("cartdb", settings => settings.DisableRetry = true);
         builder.AddRedisClient("redis");
         builder.Services.AddDatabaseMigration<CartDbContext>();
+
+        builder.Services.AddSessionAuthentication();
+        builder.Services.AddAuthorization();
+        builder.Services.AddApiErrors();
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, CartJsonContext.Default));
+        builder.Services.AddOpenApi();
+
+        builder.Services.AddScoped<CartStore>();
+        builder.Services.AddScoped<Inbox>();
+        builder.Services.AddEventConsumer("cart-api")
+            .Handle<AnonymousAccountLinked, AnonymousAccountLinkedHandler>()
+            .Handle<AnonymousUserDeleted, AnonymousUserDeletedHandler>();
+    }
+
+    public static void MapCartServiceApi(this WebApplication app)
+    {
+        app.UseApiErrors();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi();
+        app.MapCatalogApi();
+        app.MapCartApi();
     }
 }

@@ -1,5 +1,4 @@
 using AspireAuth.Cart.Api;
-using AspireAuth.Cart.Api.Catalog;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -9,6 +8,6 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
-app.MapCatalogApi();
+app.MapCartServiceApi();
 
 app.Run();

@@ -1,4 +1,6 @@
+using AspireAuth.Cart.Api.Carts;
 using AspireAuth.Cart.Api.Data;
+using AspireAuth.Shared.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -21,10 +23,10 @@ internal static class CatalogApi
             .Select(p => new ProductResponse(p.Id, p.Name, p.Price, p.ImagePath))
             .ToArrayAsync(cancellationToken));
 
-    private static async Task<Results<Ok<ProductResponse>, NotFound>> GetProduct(int id, CartDbContext db, CancellationToken cancellationToken) =>
+    private static async Task<Results<Ok<ProductResponse>, JsonHttpResult<ApiError>>> GetProduct(int id, CartDbContext db, CancellationToken cancellationToken) =>
         await db.Products.AsNoTracking().Where(p => p.Id == id)
             .Select(p => new ProductResponse(p.Id, p.Name, p.Price, p.ImagePath))
             .FirstOrDefaultAsync(cancellationToken) is { } product
             ? TypedResults.Ok(product)
-            : TypedResults.NotFound();
+            : Errors.ProductNotFound();
 }

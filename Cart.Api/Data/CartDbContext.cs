@@ -32,7 +32,6 @@ public sealed class CartDbContext(DbContextOptions<CartDbContext> options) : DbC
             cart.HasKey(c => c.UserId);
             cart.Property(c => c.UserId).HasColumnName("user_id").HasMaxLength(64);
             cart.Property(c => c.UpdatedAt).HasColumnName("updated_at");
-            cart.Property(c => c.Version).IsRowVersion();
             cart.HasMany(c => c.Lines).WithOne().HasForeignKey(l => l.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 

@@ -1,6 +1,9 @@
 namespace AspireAuth.Cart.Api.Data;
 
-/// <summary>One cart per user (anonymous users included), keyed by the Auth.Api user id.</summary>
+/// <summary>
+/// One cart per user (anonymous users included), keyed by the Auth.Api user id. Writers lock
+/// the cart row first (<c>SELECT … FOR UPDATE</c>), so concurrent changes apply one after another.
+/// </summary>
 public sealed class ShoppingCart
 {
     public const int MaxLines = 50;
@@ -11,9 +14,6 @@ public sealed class ShoppingCart
     public List<CartLine> Lines { get; init; } = [];
 
     public DateTime UpdatedAt { get; set; }
-
-    /// <summary>PostgreSQL's <c>xmin</c>: concurrent writers to one cart retry instead of overwriting each other.</summary>
-    public uint Version { get; set; }
 }
 
 public sealed class CartLine

@@ -36,12 +36,8 @@ public static class DatabaseMigrationExtensions
 
             try
             {
-                var pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-                if (pending.Count > 0)
-                {
-                    logger.LogInformation("Applying {Count} migration(s) to {Context}: {Migrations}", pending.Count, typeof(TContext).Name, pending);
-                    await context.Database.MigrateAsync(cancellationToken);
-                }
+                logger.LogInformation("Applying pending migrations of {Context}", typeof(TContext).Name);
+                await context.Database.MigrateAsync(cancellationToken);
             }
             finally
             {

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace AspireAuth.Cart.Api.Data.Migrations
 {
     [DbContext(typeof(CartDbContext))]
-    [Migration("20261129094608_InitialSchema")]
+    [Migration("20261129100916_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -200,12 +200,6 @@ namespace AspireAuth.Cart.Api.Data.Migrations
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
-
-                    b.Property<uint>("Version")
-                        .IsConcurrencyToken()
-                        .ValueGeneratedOnAddOrUpdate()
-                        .HasColumnType("xid")
-                        .HasColumnName("xmin");
 
                     b.HasKey("UserId");
 

@@ -18,8 +18,7 @@ namespace AspireAuth.Cart.Api.Data.Migrations
                 columns: table => new
                 {
                     user_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    xmin = table.Column<uint>(type: "xid", rowVersion: true, nullable: false)
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using AspireAuth.Auth.Api.Data;
+using AspireAuth.Shared.Messaging;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace AspireAuth.Auth.Api.Outbox;
+
+/// <summary>
+/// Publishes outbox rows to the event stream in order, marking each published only after Redis
+/// accepted it. With several replicas, one publishes at a time (a transaction-scoped advisory
+/// lock), which keeps the order. Woken by PostgreSQL's NOTIFY on insert; polls as a safety net.
+/// If Redis accepts an event but the mark is not committed, the event is published again —
+/// consumers are idempotent by event id.
+/// </summary>
+internal sealed partial class OutboxRelay(
+    IServiceScopeFactory scopes,
+    EventStreamPublisher publisher,
+    IOptions<OutboxOptions> options,
+    TimeProvider time,
+    ILogger<OutboxRelay> logger) : BackgroundService
+{
+    private static readonly long PublishLockKey = BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData("aspireauth:outbox-relay"u8), 0);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    private readonly OutboxOptions _options = options.Value;
+    private DateTimeOffset _nextMaintenance;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var backoff = TimeSpan.FromMilliseconds(200);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var listener = await ListenAsync(stoppingToken);
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    while (await PublishBatchAsync(stoppingToken) == _options.BatchSize)
+                    {
+                    }
+
+                    await MaintainAsync(stoppingToken);
+                    backoff = TimeSpan.FromMilliseconds(200);
+                    await listener.WaitAsync(_options.PollInterval, stoppingToken);
+                }
+            }
+            catch (Exception exception) when (exception is NpgsqlException or RedisException or TimeoutException or DbUpdateException)
+            {
+                LogRelayFailed(exception, backoff);
+                await Task.Delay(backoff, time, stoppingToken);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+            }
+        }
+    }
+
+    /// <summary>Publishes the next batch of unpublished rows; returns how many.</summary>
+    internal async Task<int> PublishBatchAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        var isPublisher = await db.Database
+            .SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({PublishLockKey}) AS \"Value\"")
+            .SingleAsync(cancellationToken);
+        if (!isPublisher)
+        {
+            return 0;
+        }
+
+        var batch = await db.OutboxMessages
+            .Where(m => m.PublishedAt == null)
+            .OrderBy(m => m.Sequence)
+            .Take(_options.BatchSize)
+            .ToListAsync(cancellationToken);
+        if (batch.Count == 0)
+        {
+            return 0;
+        }
+
+        var activities = batch.Select(StartPublishActivity).ToList();
+        var envelopes = batch.Select((message, i) => new EventEnvelope(message.EventId, message.EventType, message.EventVersion,
+            message.Payload, activities[i]?.Id ?? message.TraceParent, activities[i]?.TraceStateString ?? message.TraceState,
+            message.OccurredAt, message.Sequence)).ToList();
+        try
+        {
+            var entryIds = await publisher.PublishAsync(envelopes);
+            var publishedAt = time.GetUtcNow().UtcDateTime;
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].PublishedAt = publishedAt;
+                batch[i].StreamEntryId = entryIds[i];
+                activities[i]?.SetTag("messaging.redis.stream.entry_id", entryIds[i]);
+            }
+        }
+        finally
+        {
+            activities.ForEach(activity => activity?.Dispose());
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return batch.Count;
+    }
+
+    /// <summary>
+    /// Marks every event that occurred at or after <paramref name="since"/> unpublished, so the
+    /// relay publishes it again (consumers ignore what they already handled). Returns how many.
+    /// </summary>
+    internal static async Task<int> RepublishSinceAsync(AuthDbContext db, DateTime since, CancellationToken cancellationToken)
+    {
+        var count = await db.OutboxMessages
+            .Where(m => m.OccurredAt >= since && m.PublishedAt != null)
+            .ExecuteUpdateAsync(update => update.SetProperty(m => m.PublishedAt, (DateTime?)null).SetProperty(m => m.StreamEntryId, (string?)null), cancellationToken);
+        await db.Database.ExecuteSqlRawAsync($"NOTIFY {OutboxOptions.NotificationChannel}", cancellationToken);
+        return count;
+    }
+
+    private async Task MaintainAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (now < _nextMaintenance)
+        {
+            return;
+        }
+
+        _nextMaintenance = now + _options.MaintenanceInterval;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+        var cutoff = now.UtcDateTime - _options.Retention;
+        var expired = await db.OutboxMessages.Where(m => m.PublishedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+        var trimmed = await publisher.TrimConsumedAsync();
+        if (expired > 0 || trimmed > 0)
+        {
+            LogMaintenance(expired, trimmed);
+        }
+    }
+
+    private async Task<NpgsqlConnection> ListenAsync(CancellationToken cancellationToken)
+    {
+        string connectionString;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            connectionString = scope.ServiceProvider.GetRequiredService<AuthDbContext>().Database.GetConnectionString()!;
+        }
+
+        var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var listen = new NpgsqlCommand($"LISTEN {OutboxOptions.NotificationChannel}", connection);
+        await listen.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+
+    private static Activity? StartPublishActivity(OutboxMessage message)
+    {
+        ActivityContext.TryParse(message.TraceParent, message.TraceState, isRemote: false, out var parent);
+        var activity = Microsoft.Extensions.Hosting.AspireAuthTelemetry.ActivitySource.StartActivity(
+            $"{message.EventType} publish", ActivityKind.Producer, parent);
+        activity?.SetTag("messaging.system", "redis");
+        activity?.SetTag("messaging.destination.name", EventStream.Key.ToString());
+        activity?.SetTag("messaging.message.id", message.EventId.ToString());
+        return activity;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay failed; retrying in {Backoff}")]
+    private partial void LogRelayFailed(Exception exception, TimeSpan backoff);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox maintenance: removed {Expired} published row(s) past retention, trimmed {Trimmed} consumed stream entries")]
+    private partial void LogMaintenance(int expired, long trimmed);
+}

@@ -1,0 +1,102 @@
+using System.Security.Claims;
+using AspireAuth.Shared.Http;
+using AspireAuth.Shared.Json;
+using AspireAuth.Shared.Sessions;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AspireAuth.Cart.Api.Carts;
+
+/// <summary>The caller's cart. Every route needs an Auth.Api session; a user sees and changes only their own cart.</summary>
+internal static class CartApi
+{
+    private const int MaxBodyBytes = 4 * 1024;
+
+    public static IEndpointRouteBuilder MapCartApi(this IEndpointRouteBuilder app)
+    {
+        var cart = app.MapGroup("/api/cart")
+            .WithTags("Cart")
+            .RequireAuthorization();
+
+        cart.MapGet("/", GetCart);
+        cart.MapPost("/items", AddItem).WithRequestBodyLimit(MaxBodyBytes);
+        cart.MapPut("/items/{productId:int}", SetQuantity).WithRequestBodyLimit(MaxBodyBytes);
+        cart.MapDelete("/items/{productId:int}", RemoveItem);
+        cart.MapDelete("/", ClearCart);
+        cart.MapGet("/merge-status", GetMergeStatus);
+        return app;
+    }
+
+    private static async Task<Ok<CartResponse>> GetCart(ClaimsPrincipal user, CartStore carts, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await carts.GetAsync(user.GetUserId(), cancellationToken));
+
+    private static async Task<Results<Ok<CartResponse>, JsonHttpResult<ApiError>>> AddItem(
+        AddCartItemRequest request, ClaimsPrincipal user, CartStore carts, CancellationToken cancellationToken)
+    {
+        if (request.ProductId is not { } productId)
+        {
+            return Errors.Validation("[body.productId] Invalid input: expected number, received undefined");
+        }
+
+        if (request.Quantity is not { } quantity || quantity is < 1 or > Data.ShoppingCart.MaxQuantity)
+        {
+            return Errors.Validation($"[body.quantity] Must be a whole number from 1 to {Data.ShoppingCart.MaxQuantity}");
+        }
+
+        return await Respond(await carts.AddAsync(user.GetUserId(), productId, quantity, cancellationToken), user, carts, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<CartResponse>, JsonHttpResult<ApiError>>> SetQuantity(
+        int productId, SetCartItemQuantityRequest request, ClaimsPrincipal user, CartStore carts, CancellationToken cancellationToken)
+    {
+        if (request.Quantity is not { } quantity || quantity is < 0 or > Data.ShoppingCart.MaxQuantity)
+        {
+            return Errors.Validation($"[body.quantity] Must be a whole number from 0 to {Data.ShoppingCart.MaxQuantity}");
+        }
+
+        return await Respond(await carts.SetQuantityAsync(user.GetUserId(), productId, quantity, cancellationToken), user, carts, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<CartResponse>, JsonHttpResult<ApiError>>> RemoveItem(
+        int productId, ClaimsPrincipal user, CartStore carts, CancellationToken cancellationToken) =>
+        await Respond(await carts.RemoveAsync(user.GetUserId(), productId, cancellationToken), user, carts, cancellationToken);
+
+    private static async Task<NoContent> ClearCart(ClaimsPrincipal user, CartStore carts, CancellationToken cancellationToken)
+    {
+        await carts.ClearAsync(user.GetUserId(), cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Whether a guest's cart is still waiting to be merged after they signed up or in: the
+    /// storefront shows "moving your cart" instead of a cart that fills in later.
+    /// </summary>
+    private static async Task<Results<Ok<MergeStatusResponse>, JsonHttpResult<ApiError>>> GetMergeStatus(
+        string? from, CartStore carts, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(from) || !SecureToken.IsWellFormed(from))
+        {
+            return Errors.Validation("[query.from] Expected the anonymous user id");
+        }
+
+        return TypedResults.Ok(new MergeStatusResponse(await carts.HasItemsAsync(from, cancellationToken)));
+    }
+
+    private static async Task<Results<Ok<CartResponse>, JsonHttpResult<ApiError>>> Respond(
+        CartChangeOutcome outcome, ClaimsPrincipal user, CartStore carts, CancellationToken cancellationToken) => outcome switch
+        {
+            CartChangeOutcome.ProductNotFound => Errors.ProductNotFound(),
+            CartChangeOutcome.LineLimitReached => Errors.Error(StatusCodes.Status400BadRequest, "CART_LINE_LIMIT",
+                $"A cart holds at most {Data.ShoppingCart.MaxLines} different products"),
+            _ => TypedResults.Ok(await carts.GetAsync(user.GetUserId(), cancellationToken)),
+        };
+}
+
+internal static class Errors
+{
+    public static JsonHttpResult<ApiError> Error(int status, string code, string message) =>
+        TypedResults.Json(new ApiError(message, code), ApiErrorJsonContext.Default.ApiError, statusCode: status);
+
+    public static JsonHttpResult<ApiError> Validation(string message) => Error(StatusCodes.Status400BadRequest, "VALIDATION_ERROR", message);
+
+    public static JsonHttpResult<ApiError> ProductNotFound() => Error(StatusCodes.Status404NotFound, "PRODUCT_NOT_FOUND", "Product not found");
+}

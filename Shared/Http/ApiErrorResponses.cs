@@ -1,0 +1,59 @@
+using AspireAuth.Shared.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AspireAuth.Shared.Http;
+
+public static class ApiErrorResponses
+{
+    /// <summary>
+    /// Every error a client can cause gets a 4xx with a <c>{"message","code"}</c> body: binding
+    /// failures (thrown, see <see cref="ApiErrorExceptionHandler"/>), bodies over the endpoint's
+    /// size limit, and bare status codes (404, 405, 415) that would otherwise have no body.
+    /// </summary>
+    public static IServiceCollection AddApiErrors(this IServiceCollection services)
+    {
+        services.AddExceptionHandler<ApiErrorExceptionHandler>();
+        services.AddProblemDetails();
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        return services;
+    }
+
+    public static IApplicationBuilder UseApiErrors(this IApplicationBuilder app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(async context =>
+        {
+            var response = context.HttpContext.Response;
+            var error = response.StatusCode switch
+            {
+                StatusCodes.Status401Unauthorized => new ApiError("Unauthorized", "UNAUTHORIZED"),
+                StatusCodes.Status404NotFound => new ApiError("Not found", "NOT_FOUND"),
+                StatusCodes.Status405MethodNotAllowed => new ApiError("Method not allowed", "METHOD_NOT_ALLOWED"),
+                StatusCodes.Status413PayloadTooLarge => new ApiError("Request body is too large", "PAYLOAD_TOO_LARGE"),
+                StatusCodes.Status415UnsupportedMediaType => new ApiError("Content-Type must be application/json", "UNSUPPORTED_MEDIA_TYPE"),
+                _ => new ApiError("Bad request", "BAD_REQUEST"),
+            };
+            await response.WriteAsJsonAsync(error, ApiErrorJsonContext.Default.ApiError);
+        });
+        return app;
+    }
+
+    /// <summary>
+    /// Refuses a declared body larger than the endpoint's <see cref="IRequestSizeLimitMetadata"/>
+    /// with 413, on every server (Kestrel also stops undeclared, chunked bodies at that limit).
+    /// </summary>
+    public static TBuilder WithRequestBodyLimit<TBuilder>(this TBuilder builder, long maxBytes) where TBuilder : IEndpointConventionBuilder
+    {
+        builder.WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(maxBytes));
+        builder.AddEndpointFilter(async (context, next) =>
+            context.HttpContext.Request.ContentLength > maxBytes
+                ? TypedResults.Json(new ApiError($"Request body is larger than {maxBytes} bytes", "PAYLOAD_TOO_LARGE"),
+                    ApiErrorJsonContext.Default.ApiError, statusCode: StatusCodes.Status413PayloadTooLarge)
+                : await next(context));
+        return builder;
+    }
+}

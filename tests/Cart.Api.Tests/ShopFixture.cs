@@ -1,0 +1,115 @@
+using AspireAuth.Auth.Api.Data;
+using AspireAuth.Cart.Api.Data;
+using AspireAuth.TestSupport;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace AspireAuth.Cart.Api.Tests;
+
+/// <summary>
+/// Real PostgreSQL and Redis of its own (so consumers of one test class never meet another's),
+/// with Auth.Api and Cart.Api in-process: the outbox relay and the stream consumer run for real.
+/// </summary>
+public sealed class ShopFixture : IAsyncLifetime
+{
+    public const string Secret = "cart-api-tests-secret-0123456789-abcdefgh";
+
+    private readonly List<IAsyncDisposable> _apps = [];
+
+    public RealInfrastructure Infrastructure { get; private set; } = null!;
+
+    public WebApplicationFactory<AuthDbContext> Auth { get; private set; } = null!;
+
+    public WebApplicationFactory<CartDbContext> Cart { get; private set; } = null!;
+
+    public IConnectionMultiplexer Redis { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Infrastructure = await RealInfrastructure.StartAsync("authdb", "cartdb");
+        Redis = await ConnectionMultiplexer.ConnectAsync(Infrastructure.ConnectionStrings["redis"]);
+        Auth = StartAuth();
+        Cart = StartCart();
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var app in _apps)
+        {
+            await app.DisposeAsync();
+        }
+
+        if (Redis is not null)
+        {
+            await Redis.DisposeAsync();
+        }
+
+        if (Infrastructure is not null)
+        {
+            await Infrastructure.DisposeAsync();
+        }
+    }
+
+    public WebApplicationFactory<AuthDbContext> StartAuth(Dictionary<string, string?>? settings = null) =>
+        Start(new WebApplicationFactory<AuthDbContext>(), "authdb", settings);
+
+    /// <summary>A Cart.Api instance; its consumer claims stale entries after 1 s so recovery tests stay short.</summary>
+    public WebApplicationFactory<CartDbContext> StartCart(Dictionary<string, string?>? settings = null) =>
+        Start(new WebApplicationFactory<CartDbContext>(), "cartdb", new Dictionary<string, string?>
+        {
+            ["Messaging:Consumer:ClaimIdleTime"] = "00:00:01",
+            ["Messaging:Consumer:MaxAttempts"] = "3",
+        }.Concat(settings ?? []).ToDictionary());
+
+    public async Task StopAsync<T>(WebApplicationFactory<T> app) where T : class
+    {
+        _apps.Remove(app);
+        await app.DisposeAsync();
+    }
+
+    public ShopClient CreateShopper() =>
+        new(Auth.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false }),
+            Cart.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false }));
+
+    public async Task<T?> QueryCartDbAsync<T>(string sql, params object[] parameters) =>
+        await QueryAsync<T>(Infrastructure.ConnectionStrings["cartdb"], sql, parameters);
+
+    public async Task<T?> QueryAuthDbAsync<T>(string sql, params object[] parameters) =>
+        await QueryAsync<T>(Infrastructure.ConnectionStrings["authdb"], sql, parameters);
+
+    private static async Task<T?> QueryAsync<T>(string connectionString, string sql, object[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+
+        var result = await command.ExecuteScalarAsync();
+        return result is null or DBNull ? default : (T)result;
+    }
+
+    private WebApplicationFactory<T> Start<T>(WebApplicationFactory<T> factory, string database, Dictionary<string, string?>? settings)
+        where T : class
+    {
+        var configured = factory.WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Testing");
+            web.UseSetting($"ConnectionStrings:{database}", Infrastructure.ConnectionStrings[database]);
+            web.UseSetting("ConnectionStrings:redis", Infrastructure.ConnectionStrings["redis"]);
+            web.UseSetting("Auth:Secret", Secret);
+            web.UseSetting("Auth:RateLimit:Enabled", "false");
+            foreach (var (key, value) in settings ?? [])
+            {
+                web.UseSetting(key, value);
+            }
+        });
+        _apps.Add(configured);
+        _ = configured.Services; // starts the host: migrations, relay and consumer run from here on
+        return configured;
+    }
+}
