@@ -29,8 +29,12 @@ var web = builder.AddProject<Projects.Web>("web")
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
 
-// The browser reaches Auth.Api through Web (backend-for-frontend), so Web's origin is the one
-// Auth.Api must trust for cookie-carrying POSTs. Declared here because Web is declared after Auth.Api.
-authApi.WithEnvironment("Auth__TrustedOrigins__0", web.GetEndpoint("http"));
+// The browser reaches Auth.Api through Web (backend-for-frontend): Auth.Api trusts Web's origin for
+// cookie-carrying POSTs, and Web's loopback address as the proxy whose X-Forwarded-For names the
+// visitor (for per-visitor rate limits). Declared here because Web is declared after Auth.Api.
+authApi
+    .WithEnvironment("Auth__TrustedOrigins__0", web.GetEndpoint("http"))
+    .WithEnvironment("Auth__RateLimit__TrustedProxies__0", "127.0.0.1")
+    .WithEnvironment("Auth__RateLimit__TrustedProxies__1", "::1");
 
 builder.Build().Run();

@@ -1,12 +1,57 @@
-using AspireAuth.Web.Services;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+using AspireAuth.Web.Backends;
+using AspireAuth.Web.Infrastructure;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.WebEncoders;
 
 namespace AspireAuth.Web;
 
 internal static class Extensions
 {
-    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    public static void AddStorefront(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddRazorPages();
-        builder.Services.AddHttpClient<CatalogClient>(client => client.BaseAddress = new("https+http://cart-api"));
+        builder.Services.AddRazorPages()
+            .AddMvcOptions(options => options.Filters.Add<ServiceOutageFilter>());
+
+        // Names and prices render as typed ("×", "é", "…") instead of numeric character references.
+        builder.Services.Configure<WebEncoderOptions>(options => options.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<BrowserRelay>();
+        builder.Services.AddScoped<VisitorSession>();
+        builder.Services.AddScoped<ServiceOutages>();
+        builder.Services.AddSingleton<GuestCartHandover>();
+
+        builder.Services.AddHttpClient<AuthApiClient>(client => client.BaseAddress = new("https+http://auth-api"))
+            .ConfigurePrimaryHttpMessageHandler(WithoutCookieJar);
+        builder.Services.AddHttpClient<CartApiClient>(client => client.BaseAddress = new("https+http://cart-api"))
+            .ConfigurePrimaryHttpMessageHandler(WithoutCookieJar);
+
+        // Backend-for-frontend: /api/auth/* reaches Auth.Api through the storefront's origin, so Better
+        // Auth's session cookie belongs to the storefront and its JavaScript client works unchanged.
+        builder.Services.AddReverseProxy()
+            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .AddServiceDiscoveryDestinationResolver();
     }
+
+    public static void UseStorefront(this WebApplication app)
+    {
+        app.UseExceptionHandler("/Error");
+        // Friendly pages for 404s and the like, but not on the proxied API, whose answers belong to Auth.Api.
+        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"),
+            branch => branch.UseStatusCodePagesWithReExecute("/Error", "?statusCode={0}"));
+        app.UseSecurityHeaders();
+        app.UseStaticFiles();
+        app.UseRouting();
+    }
+
+    public static void MapStorefront(this WebApplication app)
+    {
+        app.MapRazorPages();
+        app.MapReverseProxy();
+    }
+
+    // Every visitor's calls share pooled handlers: a shared cookie jar would hand one visitor's session to another.
+    private static SocketsHttpHandler WithoutCookieJar() => new() { UseCookies = false };
 }

@@ -3,13 +3,12 @@ using AspireAuth.Web;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddApplicationServices();
+builder.AddStorefront();
 
 var app = builder.Build();
 
-app.UseStaticFiles();
-app.UseRouting();
+app.UseStorefront();
 app.MapDefaultEndpoints();
-app.MapRazorPages();
+app.MapStorefront();
 
 app.Run();

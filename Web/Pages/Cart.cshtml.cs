@@ -1,0 +1,102 @@
+using System.ComponentModel.DataAnnotations;
+using AspireAuth.Web.Backends;
+using AspireAuth.Web.Infrastructure;
+using AspireAuth.Web.ViewComponents;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace AspireAuth.Web.Pages;
+
+public sealed class CartModel(VisitorSession session, CartApiClient cartApi, GuestCartHandover handover) : PageModel
+{
+    /// <summary>Null while the guest cart is still moving, or when Cart.Api could not be asked.</summary>
+    public ShoppingCart? Cart { get; private set; }
+
+    /// <summary>A guest just signed up or in and Cart.Api has not merged their guest cart yet: wait, never show a cart that fills in later.</summary>
+    public bool MovingGuestCart { get; private set; }
+
+    public bool GuestCartOverdue { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        if (handover.Find(Request) is { } pending)
+        {
+            if (handover.IsOverdue(pending))
+            {
+                handover.End(HttpContext);
+                GuestCartOverdue = true;
+            }
+            else if (await IsMergePendingAsync(pending, cancellationToken))
+            {
+                MovingGuestCart = true;
+                ViewData[CartLinkViewComponent.CountPendingKey] = true;
+                return;
+            }
+            else
+            {
+                handover.End(HttpContext);
+            }
+        }
+
+        Cart = await LoadCartAsync(cancellationToken);
+        ViewData[CartLinkViewComponent.KnownItemCountKey] = Cart.ItemCount;
+    }
+
+    public Task<IActionResult> OnPostUpdateAsync(int productId, [Range(1, CartApiClient.MaxQuantity)] int quantity, CancellationToken cancellationToken) =>
+        ChangeCartAsync(() => cartApi.SetQuantityAsync(productId, quantity, cancellationToken), "Your cart is updated.");
+
+    public Task<IActionResult> OnPostRemoveAsync(int productId, CancellationToken cancellationToken) =>
+        ChangeCartAsync(() => cartApi.RemoveItemAsync(productId, cancellationToken), "The item is removed from your cart.");
+
+    private async Task<IActionResult> ChangeCartAsync(Func<Task<ShoppingCart>> change, string success)
+    {
+        if (!ModelState.IsValid)
+        {
+            TempData.ShowProblem($"Choose a quantity from 1 to {CartApiClient.MaxQuantity}.");
+        }
+        else
+        {
+            try
+            {
+                await change();
+                TempData.ShowSuccess(success);
+            }
+            catch (ApiErrorException error)
+            {
+                TempData.ShowProblem(FriendlyMessages.For(error));
+            }
+        }
+
+        return RedirectToPage();
+    }
+
+    private async Task<bool> IsMergePendingAsync(PendingHandover pending, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await cartApi.IsMergePendingAsync(pending.AnonymousUserId, cancellationToken);
+        }
+        catch (ApiErrorException)
+        {
+            // No session any more (signed out meanwhile): there is nothing to wait for.
+            return false;
+        }
+    }
+
+    private async Task<ShoppingCart> LoadCartAsync(CancellationToken cancellationToken)
+    {
+        if (await session.GetAsync(cancellationToken) is null)
+        {
+            return ShoppingCart.Empty;
+        }
+
+        try
+        {
+            return await cartApi.GetCartAsync(cancellationToken);
+        }
+        catch (ApiErrorException error) when (error.StatusCode == StatusCodes.Status401Unauthorized)
+        {
+            return ShoppingCart.Empty;
+        }
+    }
+}

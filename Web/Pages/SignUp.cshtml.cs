@@ -1,0 +1,58 @@
+using System.ComponentModel.DataAnnotations;
+using AspireAuth.Web.Backends;
+using AspireAuth.Web.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace AspireAuth.Web.Pages;
+
+public sealed class SignUpModel(VisitorSession session, AuthApiClient auth, GuestCartHandover handover) : PageModel
+{
+    [BindProperty]
+    [Required(ErrorMessage = "Enter your name.")]
+    [StringLength(100, ErrorMessage = "Keep your name to 100 characters.")]
+    public string Name { get; set; } = "";
+
+    [BindProperty]
+    [Required(ErrorMessage = "Enter your email address.")]
+    [EmailAddress(ErrorMessage = "Enter an email address like name@example.com.")]
+    public string Email { get; set; } = "";
+
+    [BindProperty]
+    [Required(ErrorMessage = "Choose a password.")]
+    [StringLength(128, MinimumLength = 8, ErrorMessage = "Choose a password of 8 to 128 characters.")]
+    public string Password { get; set; } = "";
+
+    /// <summary>Auth.Api's refusal, in words a visitor can act on.</summary>
+    public string? ErrorMessage { get; private set; }
+
+    public bool IsGuest { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken cancellationToken) =>
+        IsGuest = await session.GetAsync(cancellationToken) is { User.IsAnonymous: true };
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
+    {
+        var sessionBefore = await session.GetAsync(cancellationToken);
+        IsGuest = sessionBefore is { User.IsAnonymous: true };
+        if (!ModelState.IsValid)
+        {
+            return Page();
+        }
+
+        AuthSession signedUp;
+        try
+        {
+            signedUp = await auth.SignUpAsync(Name.Trim(), Email.Trim(), Password, cancellationToken);
+        }
+        catch (ApiErrorException error)
+        {
+            ErrorMessage = FriendlyMessages.For(error);
+            Response.StatusCode = error.StatusCode;
+            return Page();
+        }
+
+        TempData.ShowSuccess($"Welcome, {signedUp.User.Name}! Your account is ready.");
+        return handover.BeginIfGuest(HttpContext, sessionBefore) ? RedirectToPage("/Cart") : RedirectToPage("/Index");
+    }
+}
