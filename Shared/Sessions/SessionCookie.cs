@@ -57,28 +57,21 @@ public sealed class SessionCookie
     }
 
     /// <summary>
-    /// The session token a request carries: the signed cookie, or <c>Authorization: Bearer</c>
-    /// with a raw token or a signed <c>token.signature</c>.
+    /// The session token a request carries: <c>Authorization: Bearer</c> with a raw token or a
+    /// signed <c>token.signature</c> — which wins, as in Better Auth's bearer plugin — else the
+    /// signed cookie.
     /// </summary>
     public string? ReadToken(string? cookieValue, string? authorizationHeader)
     {
-        if (Verify(cookieValue) is { } fromCookie)
+        if (authorizationHeader is not null && authorizationHeader.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return fromCookie;
+            var bearer = authorizationHeader["Bearer ".Length..].Trim();
+            return bearer.Contains('.', StringComparison.Ordinal) || bearer.Contains('%', StringComparison.Ordinal)
+                ? Verify(bearer)
+                : SecureToken.IsWellFormed(bearer) ? bearer : null;
         }
 
-        if (authorizationHeader is null || !authorizationHeader.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        var bearer = authorizationHeader["Bearer ".Length..].Trim();
-        if (bearer.Contains('.', StringComparison.Ordinal) || bearer.Contains('%', StringComparison.Ordinal))
-        {
-            return Verify(bearer);
-        }
-
-        return SecureToken.IsWellFormed(bearer) ? bearer : null;
+        return Verify(cookieValue);
     }
 
     private string Signature(string token)

@@ -43,6 +43,15 @@ public sealed class SessionCookieTests
         Assert.Equal(expected, _cookie.ReadToken(null, header));
 
     [Fact]
+    public void A_bearer_token_wins_over_the_cookie()
+    {
+        var other = SecureToken.New();
+
+        Assert.Equal(other, _cookie.ReadToken(SignedCookie, $"Bearer {other}"));
+        Assert.Equal(Token, _cookie.ReadToken(SignedCookie, null));
+    }
+
+    [Fact]
     public void Tokens_are_32_alphanumerics_and_differ()
     {
         var tokens = Enumerable.Range(0, 100).Select(_ => SecureToken.New()).ToHashSet();
