@@ -1,4 +1,5 @@
 using AspireAuth.Auth.Api;
+using AspireAuth.Auth.Api.Outbox;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -6,6 +7,11 @@ builder.AddServiceDefaults();
 builder.AddApplicationServices();
 
 var app = builder.Build();
+
+if (await app.TryRunOutboxCommandAsync(args))
+{
+    return;
+}
 
 app.MapDefaultEndpoints();
 app.MapAuthApi();
