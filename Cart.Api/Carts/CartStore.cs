@@ -32,45 +32,13 @@ internal sealed class CartStore(CartDbContext db, TimeProvider time)
         db.CartLines.AnyAsync(line => line.UserId == userId, cancellationToken);
 
     public Task<CartChangeOutcome> AddAsync(string userId, int productId, int quantity, CancellationToken cancellationToken) =>
-        ChangeAsync(userId, productId, cart =>
-        {
-            var line = cart.Lines.Find(l => l.ProductId == productId);
-            if (line is not null)
-            {
-                line.Quantity = Math.Min(ShoppingCart.MaxQuantity, line.Quantity + quantity);
-                return CartChangeOutcome.Changed;
-            }
-
-            if (cart.Lines.Count >= ShoppingCart.MaxLines)
-            {
-                return CartChangeOutcome.LineLimitReached;
-            }
-
-            cart.Lines.Add(new CartLine { UserId = userId, ProductId = productId, Quantity = quantity });
-            return CartChangeOutcome.Changed;
-        }, cancellationToken);
+        ChangeAsync(userId, productId, cart => SetLine(cart, productId, current => Math.Min(ShoppingCart.MaxQuantity, current + quantity)), cancellationToken);
 
     /// <summary>Sets a line's quantity; 0 removes the line.</summary>
     public Task<CartChangeOutcome> SetQuantityAsync(string userId, int productId, int quantity, CancellationToken cancellationToken) =>
         quantity == 0
             ? RemoveAsync(userId, productId, cancellationToken)
-            : ChangeAsync(userId, productId, cart =>
-            {
-                var line = cart.Lines.Find(l => l.ProductId == productId);
-                if (line is not null)
-                {
-                    line.Quantity = quantity;
-                    return CartChangeOutcome.Changed;
-                }
-
-                if (cart.Lines.Count >= ShoppingCart.MaxLines)
-                {
-                    return CartChangeOutcome.LineLimitReached;
-                }
-
-                cart.Lines.Add(new CartLine { UserId = userId, ProductId = productId, Quantity = quantity });
-                return CartChangeOutcome.Changed;
-            }, cancellationToken);
+            : ChangeAsync(userId, productId, cart => SetLine(cart, productId, _ => quantity), cancellationToken);
 
     public Task<CartChangeOutcome> RemoveAsync(string userId, int productId, CancellationToken cancellationToken) =>
         ChangeAsync(userId, productId, cart =>
@@ -112,6 +80,25 @@ internal sealed class CartStore(CartDbContext db, TimeProvider time)
         db.Carts.Remove(guestCart);
         cart.UpdatedAt = time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Gives the product's line the quantity <paramref name="quantityFrom"/> computes from the current one (0 when absent).</summary>
+    private static CartChangeOutcome SetLine(ShoppingCart cart, int productId, Func<int, int> quantityFrom)
+    {
+        var line = cart.Lines.Find(l => l.ProductId == productId);
+        if (line is not null)
+        {
+            line.Quantity = quantityFrom(line.Quantity);
+            return CartChangeOutcome.Changed;
+        }
+
+        if (cart.Lines.Count >= ShoppingCart.MaxLines)
+        {
+            return CartChangeOutcome.LineLimitReached;
+        }
+
+        cart.Lines.Add(new CartLine { UserId = cart.UserId, ProductId = productId, Quantity = quantityFrom(0) });
+        return CartChangeOutcome.Changed;
     }
 
     private async Task<CartChangeOutcome> ChangeAsync(string userId, int productId, Func<ShoppingCart, CartChangeOutcome> change, CancellationToken cancellationToken)
