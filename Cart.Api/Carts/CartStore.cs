@@ -22,10 +22,14 @@ internal sealed class CartStore(CartDbContext db, TimeProvider time)
             .Where(line => line.UserId == userId)
             .OrderBy(line => line.ProductId)
             .Join(db.Products, line => line.ProductId, product => product.Id,
-                (line, product) => new CartLineResponse(product.Id, product.Name, product.Price, product.ImagePath, line.Quantity, product.Price * line.Quantity))
+                (line, product) => new { product.Id, product.Name, product.Price, product.ImagePath, line.Quantity })
             .AsNoTracking()
             .ToListAsync(cancellationToken);
-        return CartResponse.From(lines);
+
+        // Totals in C#, not SQL: money keeps the catalog's two decimals (SQL would widen the scale).
+        return CartResponse.From(lines
+            .Select(line => new CartLineResponse(line.Id, line.Name, line.Price, line.ImagePath, line.Quantity, line.Price * line.Quantity))
+            .ToList());
     }
 
     public Task<bool> HasItemsAsync(string userId, CancellationToken cancellationToken) =>

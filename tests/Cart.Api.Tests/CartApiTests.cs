@@ -64,6 +64,21 @@ public sealed class CartApiTests(ShopFixture shop) : IClassFixture<ShopFixture>
     }
 
     [Fact]
+    public async Task Money_keeps_two_decimals_on_the_wire()
+    {
+        var client = shop.CreateShopper();
+        await client.SignInAnonymouslyAsync();
+        await client.AddAsync(2, 3);
+
+        using var response = await client.SendCartAsync(HttpMethod.Get, "/api/cart");
+        var json = await response.Content.ReadAsStringAsync();
+
+        Assert.Contains("\"price\":14.50,", json, StringComparison.Ordinal);
+        Assert.Contains("\"lineTotal\":43.50}", json, StringComparison.Ordinal);
+        Assert.Contains("\"total\":43.50,", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Quantities_are_capped_at_99_per_line()
     {
         var client = shop.CreateShopper();
