@@ -7,6 +7,7 @@ cd "$(dirname "$0")"
 require_dotnet
 require_local_infrastructure
 require_browser
+require_node_packages
 
 # Aspire's orchestrator (DCP) finishes tearing down processes shortly after a test host exits;
 # wait for it (bounded) so no server is left running.

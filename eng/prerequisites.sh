@@ -49,6 +49,19 @@ require_browser() {
   command -v chromium >/dev/null 2>&1 || apt_install chromium
 }
 
+# Better Auth's own JavaScript client, which a test runs against Auth.Api: exactly the versions
+# in tests/js-client/package-lock.json, reinstalled whenever the lock file changes.
+require_node_packages() {
+  command -v node >/dev/null 2>&1 || apt_install nodejs
+  command -v npm >/dev/null 2>&1 || apt_install npm
+  local dir=tests/js-client
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    info "npm ci in $dir"
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null \
+      || die "npm ci in $dir failed: see the npm output above, fix it, then run again."
+  fi
+}
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 export ASPIRE_VERSION_CHECK_DISABLED=true

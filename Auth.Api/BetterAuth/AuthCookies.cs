@@ -17,7 +17,8 @@ internal sealed class AuthCookies(SessionCookie signer, IOptions<AuthOptions> op
 
     public void SetSession(HttpResponse response, Session session, bool rememberMe)
     {
-        var maxAge = rememberMe ? $"; Max-Age={(long)(session.ExpiresAt - session.CreatedAt).TotalSeconds}" : "";
+        // From the last refresh, not the creation: a refreshed cookie lives as long as the refreshed session.
+        var maxAge = rememberMe ? $"; Max-Age={(long)(session.ExpiresAt - session.UpdatedAt).TotalSeconds}" : "";
         response.Headers.Append(HeaderNames.SetCookie, $"{SessionCookieName}={signer.Sign(session.Token)}{maxAge}{Attributes}");
         if (!rememberMe)
         {
@@ -42,4 +43,7 @@ internal sealed class AuthCookies(SessionCookie signer, IOptions<AuthOptions> op
         signer.ReadToken(request.Cookies[SessionCookieName], request.Headers.Authorization);
 
     public bool HasSignedSessionCookie(HttpRequest request) => signer.Verify(request.Cookies[SessionCookieName]) is not null;
+
+    /// <summary>Whether the user asked not to be remembered: such a session is never refreshed, as in Better Auth.</summary>
+    public bool HasDontRememberCookie(HttpRequest request) => signer.Verify(request.Cookies[SessionCookie.DontRememberName]) == "true";
 }

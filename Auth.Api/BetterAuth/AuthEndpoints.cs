@@ -3,6 +3,7 @@ using AspireAuth.Shared.Json;
 using AspireAuth.Shared.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.OpenApi;
 using Npgsql;
 
 namespace AspireAuth.Auth.Api.BetterAuth;
@@ -19,15 +20,15 @@ internal static class AuthEndpoints
         auth.MapPost("/sign-up/email", SignUpEmail)
             .WithMetadata(new CredentialEndpointMetadata())
             .AddEndpointFilter<RateLimitFilter>()
-            .Accepts<SignUpEmailRequest>("application/json");
+            .DocumentJsonBody<SignUpEmailRequest>();
         auth.MapPost("/sign-in/email", SignInEmail)
             .WithMetadata(new CredentialEndpointMetadata())
             .AddEndpointFilter<RateLimitFilter>()
-            .Accepts<SignInEmailRequest>("application/json");
+            .DocumentJsonBody<SignInEmailRequest>();
         auth.MapGet("/get-session", GetSession);
         auth.MapPost("/sign-out", SignOut);
         auth.MapGet("/list-sessions", ListSessions);
-        auth.MapPost("/revoke-session", RevokeSession).Accepts<RevokeSessionRequest>("application/json");
+        auth.MapPost("/revoke-session", RevokeSession).DocumentJsonBody<RevokeSessionRequest>();
         auth.MapGet("/ok", static () => TypedResults.Json(new OkResponse(true), AuthJsonContext.Default.OkResponse));
 
         foreach (var plugin in app.ServiceProvider.GetServices<IAuthPlugin>())
@@ -40,6 +41,22 @@ internal static class AuthEndpoints
 
         return auth;
     }
+
+    /// <summary>
+    /// Describes the JSON body in the OpenAPI document only. <c>Accepts&lt;T&gt;()</c> would also route on
+    /// Content-Type, so a non-JSON body would fall through to the catch-all 404 instead of getting
+    /// <see cref="JsonBody"/>'s 415 <c>UNSUPPORTED_MEDIA_TYPE</c>.
+    /// </summary>
+    private static RouteHandlerBuilder DocumentJsonBody<TRequest>(this RouteHandlerBuilder endpoint) =>
+        endpoint.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(TRequest), null, cancellationToken) },
+                },
+            });
 
     private static async Task<Results<JsonHttpResult<TokenUserResponse>, JsonHttpResult<ApiError>>> SignUpEmail(
         HttpContext http, JsonBody body, AuthDbContext db, PasswordHasher hasher, SessionIssuer sessions, TimeProvider time)
@@ -180,7 +197,7 @@ internal static class AuthEndpoints
             return TypedResults.Text("null", "application/json");
         }
 
-        if (await store.RefreshIfDueAsync(found) is { } refreshed)
+        if (!cookies.HasDontRememberCookie(http.Request) && await store.RefreshIfDueAsync(found) is { } refreshed)
         {
             cookies.SetSession(http.Response, refreshed.Session, rememberMe: true);
             found = refreshed;

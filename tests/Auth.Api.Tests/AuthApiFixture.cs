@@ -1,6 +1,9 @@
+using System.Net;
 using AspireAuth.Auth.Api.Data;
 using AspireAuth.TestSupport;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,6 +17,7 @@ public sealed class AuthApiFixture : IAsyncLifetime
     public const string Secret = "auth-api-tests-secret-0123456789-abcdefgh";
 
     private readonly List<IAsyncDisposable> _factories = [];
+    private WebApplicationFactory<AuthDbContext>? _sharedApp;
 
     public RealInfrastructure Infrastructure { get; private set; } = null!;
 
@@ -21,11 +25,18 @@ public sealed class AuthApiFixture : IAsyncLifetime
 
     public async Task InitializeAsync() => Infrastructure = await RealInfrastructure.StartAsync("authdb");
 
+    /// <summary>
+    /// An Auth.Api instance with the default settings that lives as long as the collection, for
+    /// tests that need nothing special: starting an app costs more than most tests do.
+    /// </summary>
+    public WebApplicationFactory<AuthDbContext> SharedApp => _sharedApp ??= NewApp(settings: null, services: null);
+
     public async Task DisposeAsync()
     {
-        foreach (var factory in _factories)
+        await DisposeAppsAsync();
+        if (_sharedApp is not null)
         {
-            await factory.DisposeAsync();
+            await _sharedApp.DisposeAsync();
         }
 
         if (Infrastructure is not null)
@@ -35,12 +46,33 @@ public sealed class AuthApiFixture : IAsyncLifetime
     }
 
     /// <summary>
+    /// Ends every app created so far. Tests of the collection run one at a time, so each test class
+    /// calls this when a test ends: every app holds database connections (the outbox relay's
+    /// listener among them), and a collection's worth of live apps would exhaust the pool.
+    /// </summary>
+    public async Task DisposeAppsAsync()
+    {
+        foreach (var factory in _factories)
+        {
+            await factory.DisposeAsync();
+        }
+
+        _factories.Clear();
+    }
+
+    /// <summary>
     /// An Auth.Api instance (rate limiting off unless <paramref name="settings"/> turn it on). Its
     /// <c>DbContext</c> names the app: <c>Program</c> is ambiguous next to the AppHost's.
     /// </summary>
     public WebApplicationFactory<AuthDbContext> CreateApp(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
-        var factory = new WebApplicationFactory<AuthDbContext>().WithWebHostBuilder(web =>
+        var factory = NewApp(settings, services);
+        _factories.Add(factory);
+        return factory;
+    }
+
+    private WebApplicationFactory<AuthDbContext> NewApp(Dictionary<string, string?>? settings, Action<IServiceCollection>? services) =>
+        new WebApplicationFactory<AuthDbContext>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Testing");
             web.UseSetting("ConnectionStrings:authdb", AuthDb);
@@ -57,12 +89,28 @@ public sealed class AuthApiFixture : IAsyncLifetime
                 web.ConfigureServices(services);
             }
         });
-        _factories.Add(factory);
-        return factory;
-    }
 
     public AuthHttp CreateClient(WebApplicationFactory<AuthDbContext> app) =>
         new(app.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false }));
+
+    /// <summary>
+    /// Serves <paramref name="app"/> with Kestrel on a free loopback port, for callers TestServer
+    /// cannot reach (another process) or where only a real server shows the answer (a 500).
+    /// </summary>
+    public static Uri ServeOnLoopback(WebApplicationFactory<AuthDbContext> app)
+    {
+        app.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        app.StartServer();
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        return new Uri(Assert.Single(addresses));
+    }
+
+    /// <summary>A browser-like client of an app served by <see cref="ServeOnLoopback"/>, sending that server's own origin.</summary>
+    public AuthHttp CreateLoopbackClient(WebApplicationFactory<AuthDbContext> app, Uri baseAddress)
+    {
+        var http = app.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false, BaseAddress = baseAddress });
+        return new AuthHttp(http) { Origin = baseAddress.GetLeftPart(UriPartial.Authority) };
+    }
 
     public async Task<T?> QueryScalarAsync<T>(string sql, params object[] parameters)
     {

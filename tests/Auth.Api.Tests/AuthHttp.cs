@@ -13,6 +13,9 @@ public sealed class AuthHttp(HttpClient http)
     /// <summary>The signed session cookie value, as the server set it.</summary>
     public string? SessionCookie { get; set; }
 
+    /// <summary>The signed <c>better-auth.dont_remember</c> cookie value (a session the user asked not to be remembered).</summary>
+    public string? DontRememberCookie { get; set; }
+
     public string? Origin { get; set; } = OwnOrigin;
 
     public HttpClient Http => http;
@@ -52,9 +55,20 @@ public sealed class AuthHttp(HttpClient http)
 
     private async Task<Reply> SendAsync(HttpRequestMessage request)
     {
+        var requestCookies = new List<string>();
         if (SessionCookie is not null)
         {
-            request.Headers.TryAddWithoutValidation("Cookie", $"better-auth.session_token={SessionCookie}");
+            requestCookies.Add($"better-auth.session_token={SessionCookie}");
+        }
+
+        if (DontRememberCookie is not null)
+        {
+            requestCookies.Add($"better-auth.dont_remember={DontRememberCookie}");
+        }
+
+        if (requestCookies.Count > 0)
+        {
+            request.Headers.TryAddWithoutValidation("Cookie", string.Join("; ", requestCookies));
         }
 
         using var response = await http.SendAsync(request);
@@ -66,6 +80,11 @@ public sealed class AuthHttp(HttpClient http)
         if (reply.SessionCookieSet is { } set)
         {
             SessionCookie = set.Length == 0 ? null : set;
+        }
+
+        if (reply.CookieSet("better-auth.dont_remember") is { } dontRemember)
+        {
+            DontRememberCookie = dontRemember.Length == 0 ? null : dontRemember;
         }
 
         return reply;
@@ -83,8 +102,11 @@ public sealed record Reply(HttpStatusCode Status, string Body, IReadOnlyList<str
     public string UserId => Json.GetProperty("user").GetProperty("id").GetString()!;
 
     /// <summary>The session cookie value this response set ("" when it cleared it), or null when untouched.</summary>
-    public string? SessionCookieSet => SetCookies
-        .Where(cookie => cookie.StartsWith("better-auth.session_token=", StringComparison.Ordinal))
-        .Select(cookie => cookie["better-auth.session_token=".Length..].Split(';')[0])
+    public string? SessionCookieSet => CookieSet("better-auth.session_token");
+
+    /// <summary>The value this response set for the cookie <paramref name="name"/> ("" when it cleared it), or null when untouched.</summary>
+    public string? CookieSet(string name) => SetCookies
+        .Where(cookie => cookie.StartsWith(name + "=", StringComparison.Ordinal))
+        .Select(cookie => cookie[(name.Length + 1)..].Split(';')[0])
         .LastOrDefault();
 }

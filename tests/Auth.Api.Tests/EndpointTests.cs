@@ -6,11 +6,15 @@ using System.Text.RegularExpressions;
 namespace AspireAuth.Auth.Api.Tests;
 
 [Collection(AuthApiCollection.Name)]
-public sealed partial class EndpointTests(AuthApiFixture fixture)
+public sealed partial class EndpointTests(AuthApiFixture fixture) : IAsyncLifetime
 {
-    private readonly AuthHttp _client = fixture.CreateClient(fixture.CreateApp());
+    private readonly AuthHttp _client = fixture.CreateClient(fixture.SharedApp);
 
     private static string UniqueEmail(string name = "alice") => $"{name}+{Guid.NewGuid():N}@example.com";
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => fixture.DisposeAppsAsync();
 
     [Fact]
     public async Task Ok_answers_ok()

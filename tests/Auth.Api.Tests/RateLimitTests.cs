@@ -1,0 +1,167 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AspireAuth.Auth.Api.Tests;
+
+/// <summary>
+/// The fixed-window limit on sign-in and sign-up, counted in Redis so that replicas share it.
+/// Every test runs two Auth.Api instances and uses its own addresses, so tests never share a counter.
+/// </summary>
+[Collection(AuthApiCollection.Name)]
+public sealed class RateLimitTests(AuthApiFixture fixture) : IAsyncLifetime
+{
+    private const int PermitLimit = 3;
+
+    private const string TooManyRequests = """{"message":"Too many requests. Please try again later.","code":"TOO_MANY_REQUESTS"}""";
+
+    public static TheoryData<string> LimitedPaths => ["/sign-in/anonymous", "/sign-in/email", "/sign-up/email"];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => fixture.DisposeAppsAsync();
+
+    [Theory]
+    [MemberData(nameof(LimitedPaths))]
+    public async Task The_request_after_the_limit_is_refused_across_both_instances(string path)
+    {
+        var instances = TwoInstances(peer: TestData.UniqueAddress());
+
+        for (var i = 0; i < PermitLimit; i++)
+        {
+            var allowed = await SendAsync(instances[i % 2], path);
+            Assert.NotEqual(HttpStatusCode.TooManyRequests, allowed.Status);
+            Assert.False(allowed.Headers.ContainsKey("x-retry-after"));
+        }
+
+        var refusedEmail = TestData.UniqueEmail("refused");
+        var refused = await SendAsync(instances[PermitLimit % 2], path, refusedEmail);
+
+        AssertTooManyRequests(refused);
+        Assert.False(await fixture.UserWithEmailExistsAsync(refusedEmail));
+        AssertTooManyRequests(await SendAsync(instances[(PermitLimit + 1) % 2], path));
+    }
+
+    [Fact]
+    public async Task Each_path_has_its_own_budget()
+    {
+        var instances = TwoInstances(peer: TestData.UniqueAddress());
+        for (var i = 0; i < PermitLimit; i++)
+        {
+            await SendAsync(instances[i % 2], "/sign-in/anonymous");
+        }
+
+        var otherPath = await SendAsync(instances[0], "/sign-up/email");
+
+        AssertTooManyRequests(await SendAsync(instances[1], "/sign-in/anonymous"));
+        Assert.Equal(HttpStatusCode.OK, otherPath.Status);
+    }
+
+    [Fact]
+    public async Task Behind_a_trusted_proxy_each_forwarded_client_has_its_own_budget()
+    {
+        var proxy = TestData.UniqueAddress();
+        var instances = TwoInstances(peer: proxy, trustedProxies: proxy);
+        var busyClient = TestData.UniqueAddress().ToString();
+        var quietClient = TestData.UniqueAddress().ToString();
+
+        for (var i = 0; i < PermitLimit; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await SendAsync(instances[i % 2], "/sign-in/anonymous", forwardedFor: busyClient)).Status);
+        }
+
+        AssertTooManyRequests(await SendAsync(instances[0], "/sign-in/anonymous", forwardedFor: busyClient));
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(instances[1], "/sign-in/anonymous", forwardedFor: quietClient)).Status);
+    }
+
+    [Fact]
+    public async Task Behind_a_trusted_proxy_a_client_cannot_dodge_the_limit_by_prepending_made_up_hops()
+    {
+        var proxy = TestData.UniqueAddress();
+        var instances = TwoInstances(peer: proxy, trustedProxies: proxy);
+        var client = TestData.UniqueAddress().ToString();
+
+        // The trusted proxy appends the address it saw; whatever the client wrote before it is the client's own claim.
+        for (var i = 0; i < PermitLimit; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await SendAsync(instances[i % 2], "/sign-in/anonymous", forwardedFor: $"{TestData.UniqueAddress()}, {client}")).Status);
+        }
+
+        AssertTooManyRequests(await SendAsync(instances[1], "/sign-in/anonymous", forwardedFor: $"{TestData.UniqueAddress()}, {client}"));
+    }
+
+    [Fact]
+    public async Task From_an_untrusted_peer_a_rotating_forwarded_for_does_not_dodge_the_limit()
+    {
+        var instances = TwoInstances(peer: TestData.UniqueAddress(), trustedProxies: TestData.UniqueAddress());
+
+        for (var i = 0; i < PermitLimit; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await SendAsync(instances[i % 2], "/sign-in/anonymous", forwardedFor: TestData.UniqueAddress().ToString())).Status);
+        }
+
+        AssertTooManyRequests(await SendAsync(instances[0], "/sign-in/anonymous", forwardedFor: TestData.UniqueAddress().ToString()));
+    }
+
+    [Fact]
+    public async Task Other_endpoints_are_not_limited()
+    {
+        var instances = TwoInstances(peer: TestData.UniqueAddress());
+        await instances[0].SignInAnonymousAsync();
+
+        for (var i = 0; i < PermitLimit * 2; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await instances[i % 2].GetAsync("/get-session")).Status);
+        }
+    }
+
+    private static void AssertTooManyRequests(Reply reply)
+    {
+        Assert.Equal(HttpStatusCode.TooManyRequests, reply.Status);
+        Assert.Equal(TooManyRequests, reply.Body);
+        Assert.Equal("application/json", reply.MediaType);
+        var retryAfter = int.Parse(reply.Headers["x-retry-after"], NumberStyles.None, CultureInfo.InvariantCulture);
+        Assert.InRange(retryAfter, 1, 60);
+        Assert.Empty(reply.SetCookies);
+    }
+
+    /// <summary>Two replicas behind the same peer, sharing Redis, with a limit of <see cref="PermitLimit"/> a minute.</summary>
+    private AuthHttp[] TwoInstances(System.Net.IPAddress peer, params System.Net.IPAddress[] trustedProxies)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Auth:RateLimit:Enabled"] = "true",
+            ["Auth:RateLimit:PermitLimit"] = PermitLimit.ToString(CultureInfo.InvariantCulture),
+            ["Auth:RateLimit:Window"] = "00:01:00",
+        };
+        for (var i = 0; i < trustedProxies.Length; i++)
+        {
+            settings[$"Auth:RateLimit:TrustedProxies:{i}"] = trustedProxies[i].ToString();
+        }
+
+        return [.. Enumerable.Range(0, 2).Select(_ => fixture.CreateClient(fixture.CreateApp(settings,
+            services => services.AddSingleton<IStartupFilter>(new RemoteAddressStartupFilter(peer)))))];
+    }
+
+    /// <summary>A first-time caller's request to <paramref name="path"/>: no cookie, a valid body.</summary>
+    private static Task<Reply> SendAsync(AuthHttp client, string path, string? email = null, string? forwardedFor = null)
+    {
+        client.SessionCookie = null;
+        var body = path switch
+        {
+            "/sign-in/anonymous" => null,
+            "/sign-in/email" => JsonSerializer.Serialize(new { email = email ?? TestData.UniqueEmail(), password = TestData.Password }),
+            "/sign-up/email" => JsonSerializer.Serialize(new { name = "Rita", email = email ?? TestData.UniqueEmail(), password = TestData.Password }),
+            _ => throw new ArgumentOutOfRangeException(nameof(path), path, "not a limited path"),
+        };
+        return client.PostAsync(path, body, configure: request =>
+        {
+            if (forwardedFor is not null)
+            {
+                request.Headers.Add("X-Forwarded-For", forwardedFor);
+            }
+        });
+    }
+}
