@@ -1,12 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using AspireAuth.Web.Backends;
-using AspireAuth.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace AspireAuth.Web.Pages;
 
-public sealed class SignUpModel(VisitorSession session, AuthApiClient auth, GuestCartHandover handover) : PageModel
+public sealed class SignUpModel(VisitorSession session, AuthApiClient auth, GuestCartHandover handover)
+    : CredentialPageModel(session, handover)
 {
     [BindProperty]
     [Required(ErrorMessage = "Enter your name.")]
@@ -23,36 +22,9 @@ public sealed class SignUpModel(VisitorSession session, AuthApiClient auth, Gues
     [StringLength(128, MinimumLength = 8, ErrorMessage = "Choose a password of 8 to 128 characters.")]
     public string Password { get; set; } = "";
 
-    /// <summary>Auth.Api's refusal, in words a visitor can act on.</summary>
-    public string? ErrorMessage { get; private set; }
-
-    public bool IsGuest { get; private set; }
-
-    public async Task OnGetAsync(CancellationToken cancellationToken) =>
-        IsGuest = await session.GetAsync(cancellationToken) is { User.IsAnonymous: true };
-
-    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
-    {
-        var sessionBefore = await session.GetAsync(cancellationToken);
-        IsGuest = sessionBefore is { User.IsAnonymous: true };
-        if (!ModelState.IsValid)
-        {
-            return Page();
-        }
-
-        AuthSession signedUp;
-        try
-        {
-            signedUp = await auth.SignUpAsync(Name.Trim(), Email.Trim(), Password, cancellationToken);
-        }
-        catch (ApiErrorException error)
-        {
-            ErrorMessage = FriendlyMessages.For(error);
-            Response.StatusCode = error.StatusCode;
-            return Page();
-        }
-
-        TempData.ShowSuccess($"Welcome, {signedUp.User.Name}! Your account is ready.");
-        return handover.BeginIfGuest(HttpContext, sessionBefore) ? RedirectToPage("/Cart") : RedirectToPage("/Index");
-    }
+    public Task<IActionResult> OnPostAsync(CancellationToken cancellationToken) =>
+        SubmitAsync(
+            token => auth.SignUpAsync(Name.Trim(), Email.Trim(), Password, token),
+            signedUp => $"Welcome, {signedUp.User.Name}! Your account is ready.",
+            cancellationToken);
 }
