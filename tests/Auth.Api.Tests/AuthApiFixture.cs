@@ -112,32 +112,9 @@ public sealed class AuthApiFixture : IAsyncLifetime
         return new AuthHttp(http) { Origin = baseAddress.GetLeftPart(UriPartial.Authority) };
     }
 
-    public async Task<T?> QueryScalarAsync<T>(string sql, params object[] parameters)
-    {
-        await using var connection = new NpgsqlConnection(AuthDb);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
-        }
+    public Task<T?> QueryScalarAsync<T>(string sql, params object[] parameters) => Sql.ScalarAsync<T>(AuthDb, sql, parameters);
 
-        var result = await command.ExecuteScalarAsync();
-        return result is null or DBNull ? default : (T)result;
-    }
-
-    public async Task ExecuteAsync(string sql, params object[] parameters)
-    {
-        await using var connection = new NpgsqlConnection(AuthDb);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
-        }
-
-        await command.ExecuteNonQueryAsync();
-    }
+    public Task ExecuteAsync(string sql, params object[] parameters) => Sql.ExecuteAsync(AuthDb, sql, parameters);
 }
 
 [CollectionDefinition(Name)]

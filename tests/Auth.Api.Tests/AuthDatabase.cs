@@ -1,4 +1,4 @@
-using Npgsql;
+using AspireAuth.TestSupport;
 
 namespace AspireAuth.Auth.Api.Tests;
 
@@ -38,25 +38,6 @@ internal static class AuthDatabase
     public static Task<long> AnonymousLinkCountAsync(this AuthApiFixture fixture, string userId) =>
         fixture.QueryScalarAsync<long>("SELECT count(*) FROM anonymous_link WHERE anonymous_user_id = $1 OR new_user_id = $1", userId);
 
-    public static async Task<IReadOnlyList<object?[]>> QueryRowsAsync(this AuthApiFixture fixture, string sql, params object[] parameters)
-    {
-        await using var connection = new NpgsqlConnection(fixture.AuthDb);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
-        }
-
-        var rows = new List<object?[]>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            var row = new object?[reader.FieldCount];
-            reader.GetValues(row!);
-            rows.Add(row.Select(value => value is DBNull ? null : value).ToArray());
-        }
-
-        return rows;
-    }
+    public static Task<IReadOnlyList<object?[]>> QueryRowsAsync(this AuthApiFixture fixture, string sql, params object[] parameters) =>
+        Sql.RowsAsync(fixture.AuthDb, sql, parameters);
 }

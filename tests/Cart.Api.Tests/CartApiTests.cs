@@ -141,14 +141,9 @@ public sealed class CartApiTests(ShopFixture shop) : IClassFixture<ShopFixture>
     {
         var client = shop.CreateShopper();
         await client.SignInAnonymouslyAsync();
-        await using (var connection = new Npgsql.NpgsqlConnection(shop.Infrastructure.ConnectionStrings["cartdb"]))
-        {
-            // 50 distinct products exist only in this test: the seeded catalog has twelve.
-            await connection.OpenAsync();
-            await using var seed = new Npgsql.NpgsqlCommand(
-                "INSERT INTO product (id, name, price, image_path) SELECT g, 'Test ' || g, 1, '/x.svg' FROM generate_series(1000, 1050) g ON CONFLICT DO NOTHING", connection);
-            await seed.ExecuteNonQueryAsync();
-        }
+        // 50 distinct products exist only in this test: the seeded catalog has twelve.
+        await AspireAuth.TestSupport.Sql.ExecuteAsync(shop.Infrastructure.ConnectionStrings["cartdb"],
+            "INSERT INTO product (id, name, price, image_path) SELECT g, 'Test ' || g, 1, '/x.svg' FROM generate_series(1000, 1050) g ON CONFLICT DO NOTHING");
 
         for (var productId = 1000; productId < 1050; productId++)
         {

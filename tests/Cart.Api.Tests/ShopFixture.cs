@@ -3,7 +3,6 @@ using AspireAuth.Cart.Api.Data;
 using AspireAuth.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Npgsql;
 using StackExchange.Redis;
 
 namespace AspireAuth.Cart.Api.Tests;
@@ -73,25 +72,11 @@ public sealed class ShopFixture : IAsyncLifetime
         new(Auth.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false }),
             Cart.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false }));
 
-    public async Task<T?> QueryCartDbAsync<T>(string sql, params object[] parameters) =>
-        await QueryAsync<T>(Infrastructure.ConnectionStrings["cartdb"], sql, parameters);
+    public Task<T?> QueryCartDbAsync<T>(string sql, params object[] parameters) =>
+        Sql.ScalarAsync<T>(Infrastructure.ConnectionStrings["cartdb"], sql, parameters);
 
-    public async Task<T?> QueryAuthDbAsync<T>(string sql, params object[] parameters) =>
-        await QueryAsync<T>(Infrastructure.ConnectionStrings["authdb"], sql, parameters);
-
-    private static async Task<T?> QueryAsync<T>(string connectionString, string sql, object[] parameters)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
-        }
-
-        var result = await command.ExecuteScalarAsync();
-        return result is null or DBNull ? default : (T)result;
-    }
+    public Task<T?> QueryAuthDbAsync<T>(string sql, params object[] parameters) =>
+        Sql.ScalarAsync<T>(Infrastructure.ConnectionStrings["authdb"], sql, parameters);
 
     private WebApplicationFactory<T> Start<T>(WebApplicationFactory<T> factory, string database, Dictionary<string, string?>? settings)
         where T : class
