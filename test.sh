@@ -25,3 +25,6 @@ dotnet build AspireAuth.sln -c Release -nologo -v quiet
 
 info "Testing"
 dotnet test AspireAuth.sln -c Release --no-build --nologo --logger "console;verbosity=minimal"
+
+info "Benchmark smoke run: every scenario briefly, 0 errors required (bench/README.md)"
+bench/run.sh --smoke
