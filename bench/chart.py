@@ -117,8 +117,11 @@ def main(results_path, svg_path):
         ("link → merged cart, idle", p99("link-merge-idle"), None, 100, False, "ms"),
         ("link → merged cart, under load", p99("link-merge-under-load"), None, 1000, False, "ms"),
     ]
-    throughput_rows = [r for r in throughput_rows if r[1] is not None]
-    latency_rows = [r for r in latency_rows if r[1] is not None]
+    # A log scale has no place for zero (a smoke run may complete next to nothing in a window).
+    throughput_rows = [r for r in throughput_rows if r[1]]
+    latency_rows = [r for r in latency_rows if r[1]]
+    if not throughput_rows or not latency_rows:
+        sys.exit("chart.py: nothing to draw")
 
     parts = []
     m = results["machine"]

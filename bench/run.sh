@@ -4,8 +4,8 @@
 # and an SVG chart. See bench/README.md.
 #
 #   bench/run.sh                     full run → bench/results/{results.md,results.json,chart.svg}
-#   bench/run.sh --smoke             a few seconds per scenario; fails unless every scenario
-#                                    completes with 0 errors (results in bench/results/tmp/smoke)
+#   bench/run.sh --smoke             20 requests per scenario, a few probes; fails unless every
+#                                    scenario completes with 0 errors (bench/results/tmp/smoke)
 #   bench/run.sh --url-auth http://127.0.0.1:5200 --url-cart http://127.0.0.1:5300
 #                                    measure services that are already running (CPU per process
 #                                    only for those listening on this machine)

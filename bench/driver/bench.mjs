@@ -55,6 +55,9 @@ const settings = {
   probeSamples: numberArg('probe-samples', 100, 3),
   probeSeconds: numberArg('probe-seconds', 20, 1),
   probeWorkers: numberArg('probe-workers', 4, 1),
+  // Smoke mode measures a fixed number of requests per scenario (not a time window), so a slow,
+  // cold or busy machine still completes every scenario; speed is not judged there.
+  smokeRequests: smoke ? numberArg('connections', 32, 4) * 5 : null,
   probePollMs: 2,
   probeTimeoutMs: 10_000,
   requestTimeoutSeconds: 10
@@ -267,7 +270,10 @@ async function measure (definition, roundNumber) {
   const latency = new Histogram()
   const hook = roundNumber === settings.rounds ? startHook(definition.name) : Promise.resolve()
   const before = cpuSnapshot()
-  const result = await runAutocannon({ ...base, duration: settings.durationSeconds },
+  const window = settings.smokeRequests
+    ? { amount: settings.smokeRequests * (flows ? 2 : 1) }
+    : { duration: settings.durationSeconds }
+  const result = await runAutocannon({ ...base, ...window },
     (client, statusCode, bytes, responseTime) => latency.record(responseTime))
   const after = cpuSnapshot()
   await hook

@@ -129,7 +129,9 @@ out(`# AspireAuth benchmark — ${results.startedAt.slice(0, 16).replace('T', ' 
 out('')
 out(`Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB; load average before ${m.loadAverageBefore.join(' / ')}, after ${m.loadAverageAfter.join(' / ')}. ` +
   `Node ${m.node}, autocannon ${m.autocannon}: one process, ${results.settings.connections} keep-alive connections, ` +
-  `${results.settings.warmupSeconds} s warm-up, ${results.settings.durationSeconds} s measured per scenario; ` +
+  (results.settings.smokeRequests
+    ? `smoke: ${results.settings.smokeRequests} requests (link flow: flows) per scenario, speed not judged; `
+    : `${results.settings.warmupSeconds} s warm-up, ${results.settings.durationSeconds} s measured per scenario; `) +
   `${results.settings.rounds} round(s) of every scenario against the same stack; figures from round ${last.round}` +
   (results.settings.rounds > 1 ? ' (round 1 also warms the JIT: tiered compilation and dynamic PGO take tens of seconds of load on 2 cores; every round is listed at the end).' : '.') +
   (results.note ? ` Note: ${results.note}` : ''))
