@@ -22,7 +22,8 @@ internal sealed class AnonymousPlugin(IOptions<AnonymousOptions> options, ILogge
 
     public void MapEndpoints(RouteGroupBuilder auth)
     {
-        auth.MapPost("/sign-in/anonymous", SignInAnonymous).AddEndpointFilter<RateLimitFilter>();
+        var rateLimit = ((IEndpointRouteBuilder)auth).ServiceProvider.GetRequiredService<RateLimitFilter>();
+        auth.MapPost("/sign-in/anonymous", SignInAnonymous).AddEndpointFilter(rateLimit);
         auth.MapPost("/delete-anonymous-user", DeleteAnonymousUser);
     }
 

@@ -13,17 +13,19 @@ internal static class AuthEndpoints
 {
     public static RouteGroupBuilder MapBetterAuth(this IEndpointRouteBuilder app)
     {
+        // The registered singletons, not AddEndpointFilter<T>(), which would build a new filter per request.
         var auth = app.MapGroup("/api/auth")
             .WithTags("Auth")
-            .AddEndpointFilter<OriginGuard>();
+            .AddEndpointFilter(app.ServiceProvider.GetRequiredService<OriginGuard>());
+        var rateLimit = app.ServiceProvider.GetRequiredService<RateLimitFilter>();
 
         auth.MapPost("/sign-up/email", SignUpEmail)
             .WithMetadata(new CredentialEndpointMetadata())
-            .AddEndpointFilter<RateLimitFilter>()
+            .AddEndpointFilter(rateLimit)
             .DocumentJsonBody<SignUpEmailRequest>();
         auth.MapPost("/sign-in/email", SignInEmail)
             .WithMetadata(new CredentialEndpointMetadata())
-            .AddEndpointFilter<RateLimitFilter>()
+            .AddEndpointFilter(rateLimit)
             .DocumentJsonBody<SignInEmailRequest>();
         auth.MapGet("/get-session", GetSession);
         auth.MapPost("/sign-out", SignOut);
