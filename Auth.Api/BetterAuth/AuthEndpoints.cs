@@ -260,6 +260,7 @@ internal static class AuthEndpoints
         return TypedResults.Json(new StatusResponse(true), AuthJsonContext.Default.StatusResponse);
     }
 
+    /// <summary>Now, to the millisecond: Better Auth's dates carry milliseconds, so stored and returned values stay equal.</summary>
     internal static DateTime TruncatedNow(TimeProvider time)
     {
         var now = time.GetUtcNow().UtcDateTime;

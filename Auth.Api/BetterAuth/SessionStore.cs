@@ -154,12 +154,7 @@ internal sealed class SessionStore(IConnectionMultiplexer redis, SessionReader r
         return (long)saved == 1;
     }
 
-    // Better Auth's dates carry milliseconds; keeping ours at that precision makes stored and returned values equal.
-    private DateTime Now()
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
-    }
+    private DateTime Now() => AuthEndpoints.TruncatedNow(time);
 
     private static long ToUnixMilliseconds(DateTime utc) => new DateTimeOffset(utc).ToUnixTimeMilliseconds();
 }
