@@ -12,7 +12,11 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         // Linking needs explicit transactions, which a retrying execution strategy would refuse.
-        builder.AddNpgsqlDbContext<AuthDbContext>("authdb", settings => settings.DisableRetry = true);
+        builder.AddNpgsqlDbContext<AuthDbContext>("authdb", settings =>
+        {
+            settings.DisableRetry = true;
+            settings.ConnectionString = NpgsqlConnectionStrings.WithAutoPrepare(settings.ConnectionString);
+        });
         builder.AddRedisClient("redis");
         builder.Services.AddDatabaseMigration<AuthDbContext>();
         builder.Services.AddOpenApi();

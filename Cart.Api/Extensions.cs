@@ -2,6 +2,7 @@ using AspireAuth.Cart.Api.Carts;
 using AspireAuth.Cart.Api.Catalog;
 using AspireAuth.Cart.Api.Data;
 using AspireAuth.Cart.Api.Linking;
+using AspireAuth.Shared.Caching;
 using AspireAuth.Shared.Events;
 using AspireAuth.Shared.Http;
 using AspireAuth.Shared.Messaging;
@@ -15,7 +16,11 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         // Cart changes and inbox rows commit together in explicit transactions.
-        builder.AddNpgsqlDbContext<CartDbContext>("cartdb", settings => settings.DisableRetry = true);
+        builder.AddNpgsqlDbContext<CartDbContext>("cartdb", settings =>
+        {
+            settings.DisableRetry = true;
+            settings.ConnectionString = NpgsqlConnectionStrings.WithAutoPrepare(settings.ConnectionString);
+        });
         builder.AddRedisClient("redis");
         builder.Services.AddDatabaseMigration<CartDbContext>();
 
@@ -25,6 +30,14 @@ internal static class Extensions
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, CartJsonContext.Default));
         builder.Services.AddOpenApi();
 
+        builder.Services.AddSingleton(provider => new PostgresInvalidationFeed<CartDbContext>(
+            CartReader.InvalidationChannel,
+            provider.GetRequiredService<IServiceScopeFactory>(),
+            CartReader.SyncTimeout,
+            TimeProvider.System, // a network timeout, measured on the real clock even where tests fake the time
+            provider.GetRequiredService<ILogger<PostgresInvalidationFeed<CartDbContext>>>()));
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<PostgresInvalidationFeed<CartDbContext>>());
+        builder.Services.AddSingleton<CartReader>();
         builder.Services.AddScoped<CartStore>();
         builder.Services.AddScoped<Inbox>();
         builder.Services.AddEventConsumer("cart-api")

@@ -96,6 +96,7 @@ internal static class AuthEndpoints
             return AuthErrors.UserAlreadyExists();
         }
 
+        var passwordHash = await hasher.HashAsync(request.Password, http.RequestAborted);
         var previousSession = await sessions.FindCurrentAsync(http.Request);
         var now = TruncatedNow(time);
         var user = new User
@@ -114,7 +115,7 @@ internal static class AuthEndpoints
             AccountId = user.Id,
             ProviderId = Account.CredentialProvider,
             UserId = user.Id,
-            Password = PasswordHasher.Hash(request.Password),
+            Password = passwordHash,
             CreatedAt = now,
             UpdatedAt = now,
         });
@@ -169,10 +170,7 @@ internal static class AuthEndpoints
             })
             .FirstOrDefaultAsync(http.RequestAborted);
 
-        var verified = candidate?.PasswordHash is { } hash
-            ? PasswordHasher.Verify(request.Password, hash)
-            : hasher.VerifyAgainstDecoy(request.Password);
-        if (!verified)
+        if (!await hasher.VerifyAsync(request.Password, candidate?.PasswordHash, http.RequestAborted))
         {
             return AuthErrors.InvalidEmailOrPassword();
         }

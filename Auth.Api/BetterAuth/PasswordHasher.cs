@@ -10,7 +10,7 @@ namespace AspireAuth.Auth.Api.BetterAuth;
 /// <c>$argon2id$v=19$m=19456,t=2,p=1$salt$hash</c>. Passwords are NFKC-normalised first, as
 /// Better Auth does, so the same password typed differently still matches.
 /// </summary>
-internal sealed class PasswordHasher
+internal sealed class PasswordHasher : IDisposable
 {
     public const int MinLength = 8;
     public const int MaxLength = 128;
@@ -20,6 +20,21 @@ internal sealed class PasswordHasher
 
     // Verified against when the e-mail is unknown, so that answer costs the same as a wrong password.
     private readonly Lazy<string> _decoyHash = new(() => Hash(Convert.ToHexString(RandomNumberGenerator.GetBytes(16))));
+
+    // At most one hash per core at a time: a burst of sign-ups then queues here instead of
+    // occupying every thread-pool thread (and 19 MiB each), which would stall every other request.
+    private readonly SemaphoreSlim _hashingSlots = new(Environment.ProcessorCount, Environment.ProcessorCount);
+
+    /// <summary><see cref="Hash"/>, waiting for a free hashing slot first.</summary>
+    public Task<string> HashAsync(string password, CancellationToken cancellationToken) =>
+        InSlotAsync(() => Hash(password), cancellationToken);
+
+    /// <summary>
+    /// <see cref="Verify"/> in a hashing slot; with no stored hash (unknown e-mail) it verifies
+    /// against the decoy instead, so the answer costs the same, and returns false.
+    /// </summary>
+    public Task<bool> VerifyAsync(string password, string? encoded, CancellationToken cancellationToken) =>
+        InSlotAsync(() => encoded is null ? VerifyAgainstDecoy(password) : Verify(password, encoded), cancellationToken);
 
     public static string Hash(string password)
     {
@@ -51,6 +66,21 @@ internal sealed class PasswordHasher
     {
         Verify(password, _decoyHash.Value);
         return false;
+    }
+
+    public void Dispose() => _hashingSlots.Dispose();
+
+    private async Task<T> InSlotAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        await _hashingSlots.WaitAsync(cancellationToken);
+        try
+        {
+            return work();
+        }
+        finally
+        {
+            _hashingSlots.Release();
+        }
     }
 
     private static byte[] Normalize(string password) => Encoding.UTF8.GetBytes(password.Normalize(NormalizationForm.FormKC));

@@ -26,11 +26,11 @@ internal static class CartApi
         return app;
     }
 
-    private static async Task<Ok<CartResponse>> GetCart(ClaimsPrincipal user, CartStore carts, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await carts.GetAsync(user.GetUserId(), cancellationToken));
+    private static async Task<Ok<CartResponse>> GetCart(ClaimsPrincipal user, CartReader carts) =>
+        TypedResults.Ok(await carts.GetAsync(user.GetUserId()));
 
     private static async Task<Results<Ok<CartResponse>, JsonHttpResult<ApiError>>> AddItem(
-        AddCartItemRequest request, ClaimsPrincipal user, CartStore carts, CancellationToken cancellationToken)
+        AddCartItemRequest request, ClaimsPrincipal user, CartStore carts, CartReader reader, CancellationToken cancellationToken)
     {
         if (request.ProductId is not { } productId)
         {
@@ -42,23 +42,23 @@ internal static class CartApi
             return Errors.Validation($"[body.quantity] Must be a whole number from 1 to {Data.ShoppingCart.MaxQuantity}");
         }
 
-        return await Respond(await carts.AddAsync(user.GetUserId(), productId, quantity, cancellationToken), user, carts, cancellationToken);
+        return await Respond(await carts.AddAsync(user.GetUserId(), productId, quantity, cancellationToken), user, reader);
     }
 
     private static async Task<Results<Ok<CartResponse>, JsonHttpResult<ApiError>>> SetQuantity(
-        int productId, SetCartItemQuantityRequest request, ClaimsPrincipal user, CartStore carts, CancellationToken cancellationToken)
+        int productId, SetCartItemQuantityRequest request, ClaimsPrincipal user, CartStore carts, CartReader reader, CancellationToken cancellationToken)
     {
         if (request.Quantity is not { } quantity || quantity is < 0 or > Data.ShoppingCart.MaxQuantity)
         {
             return Errors.Validation($"[body.quantity] Must be a whole number from 0 to {Data.ShoppingCart.MaxQuantity}");
         }
 
-        return await Respond(await carts.SetQuantityAsync(user.GetUserId(), productId, quantity, cancellationToken), user, carts, cancellationToken);
+        return await Respond(await carts.SetQuantityAsync(user.GetUserId(), productId, quantity, cancellationToken), user, reader);
     }
 
     private static async Task<Results<Ok<CartResponse>, JsonHttpResult<ApiError>>> RemoveItem(
-        int productId, ClaimsPrincipal user, CartStore carts, CancellationToken cancellationToken) =>
-        await Respond(await carts.RemoveAsync(user.GetUserId(), productId, cancellationToken), user, carts, cancellationToken);
+        int productId, ClaimsPrincipal user, CartStore carts, CartReader reader, CancellationToken cancellationToken) =>
+        await Respond(await carts.RemoveAsync(user.GetUserId(), productId, cancellationToken), user, reader);
 
     private static async Task<NoContent> ClearCart(ClaimsPrincipal user, CartStore carts, CancellationToken cancellationToken)
     {
@@ -82,12 +82,12 @@ internal static class CartApi
     }
 
     private static async Task<Results<Ok<CartResponse>, JsonHttpResult<ApiError>>> Respond(
-        CartChangeOutcome outcome, ClaimsPrincipal user, CartStore carts, CancellationToken cancellationToken) => outcome switch
+        CartChangeOutcome outcome, ClaimsPrincipal user, CartReader carts) => outcome switch
         {
             CartChangeOutcome.ProductNotFound => Errors.ProductNotFound(),
             CartChangeOutcome.LineLimitReached => Errors.Error(StatusCodes.Status400BadRequest, "CART_LINE_LIMIT",
                 $"A cart holds at most {Data.ShoppingCart.MaxLines} different products"),
-            _ => TypedResults.Ok(await carts.GetAsync(user.GetUserId(), cancellationToken)),
+            _ => TypedResults.Ok(await carts.GetAsync(user.GetUserId())),
         };
 }
 

@@ -11,27 +11,11 @@ public enum CartChangeOutcome
 }
 
 /// <summary>
-/// Reads and changes carts. Every change locks the cart row first, so concurrent changes to one
+/// Changes carts (<see cref="CartReader"/> reads them). Every change locks the cart row first, so concurrent changes to one
 /// cart apply one after another and none is lost.
 /// </summary>
 internal sealed class CartStore(CartDbContext db, TimeProvider time)
 {
-    public async Task<CartResponse> GetAsync(string userId, CancellationToken cancellationToken)
-    {
-        var lines = await db.CartLines
-            .Where(line => line.UserId == userId)
-            .OrderBy(line => line.ProductId)
-            .Join(db.Products, line => line.ProductId, product => product.Id,
-                (line, product) => new { product.Id, product.Name, product.Price, product.ImagePath, line.Quantity })
-            .AsNoTracking()
-            .ToListAsync(cancellationToken);
-
-        // Totals in C#, not SQL: money keeps the catalog's two decimals (SQL would widen the scale).
-        return CartResponse.From(lines
-            .Select(line => new CartLineResponse(line.Id, line.Name, line.Price, line.ImagePath, line.Quantity, line.Price * line.Quantity))
-            .ToList());
-    }
-
     public Task<bool> HasItemsAsync(string userId, CancellationToken cancellationToken) =>
         db.CartLines.AnyAsync(line => line.UserId == userId, cancellationToken);
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -15,7 +16,12 @@ public sealed class SessionCookie
 
     private const int SignatureLength = 44;
 
+    // Every request carries a cookie, and the same ones again and again; a signature verified once
+    // stays valid (whether its session does is the session lookup's question).
+    private const int MaxRememberedCookies = 10_000;
+
     private readonly byte[] _key;
+    private readonly ConcurrentDictionary<string, string> _verifiedCookies = new(StringComparer.Ordinal);
 
     public SessionCookie(string secret) => _key = Encoding.UTF8.GetBytes(secret);
 
@@ -33,6 +39,27 @@ public sealed class SessionCookie
             return null;
         }
 
+        if (_verifiedCookies.TryGetValue(cookieValue, out var remembered))
+        {
+            return remembered;
+        }
+
+        var token = VerifySignature(cookieValue);
+        if (token is not null)
+        {
+            if (_verifiedCookies.Count >= MaxRememberedCookies)
+            {
+                _verifiedCookies.Clear();
+            }
+
+            _verifiedCookies.TryAdd(cookieValue, token);
+        }
+
+        return token;
+    }
+
+    private string? VerifySignature(string cookieValue)
+    {
         var value = cookieValue.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(cookieValue) : cookieValue;
         var separator = value.LastIndexOf('.');
         if (separator <= 0)

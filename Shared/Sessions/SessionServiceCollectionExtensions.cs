@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using AspireAuth.Shared.Caching;
 using AspireAuth.Shared.Json;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
@@ -8,11 +9,15 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace AspireAuth.Shared.Sessions;
 
 public static class SessionServiceCollectionExtensions
 {
+    /// <summary>How long a lookup waits for the invalidation channel before it reads Redis instead.</summary>
+    private static readonly TimeSpan SessionInvalidationSyncTimeout = TimeSpan.FromSeconds(2);
+
     /// <summary>Registers cookie signing and Redis session lookup (the Redis client must be registered too).</summary>
     public static IServiceCollection AddSessionLookup(this IServiceCollection services)
     {
@@ -31,6 +36,13 @@ public static class SessionServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(provider => new SessionCookie(provider.GetRequiredService<IOptions<SessionSigningOptions>>().Value.Secret!));
+        services.TryAddKeyedSingleton(SessionKeys.InvalidationChannel, (provider, _) => new RedisInvalidationFeed(
+            SessionKeys.InvalidationChannel,
+            provider.GetRequiredService<IConnectionMultiplexer>(),
+            SessionInvalidationSyncTimeout,
+            TimeProvider.System, // a network timeout, measured on the real clock even where tests fake the time
+            provider.GetRequiredService<ILogger<RedisInvalidationFeed>>()));
+        services.AddHostedService(provider => provider.GetRequiredKeyedService<RedisInvalidationFeed>(SessionKeys.InvalidationChannel));
         services.TryAddSingleton<SessionReader>();
         return services;
     }

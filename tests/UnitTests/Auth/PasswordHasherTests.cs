@@ -2,7 +2,7 @@ using AspireAuth.Auth.Api.BetterAuth;
 
 namespace AspireAuth.UnitTests.Auth;
 
-public sealed class PasswordHasherTests
+public sealed class PasswordHasherTests : IDisposable
 {
     private readonly PasswordHasher _hasher = new();
 
@@ -44,4 +44,18 @@ public sealed class PasswordHasherTests
 
     [Fact]
     public void The_decoy_check_always_fails() => Assert.False(_hasher.VerifyAgainstDecoy("correct-horse-battery"));
+
+    [Fact]
+    public async Task Hashing_slots_hash_and_verify_like_the_direct_calls()
+    {
+        var hashes = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => _hasher.HashAsync("correct-horse-battery", CancellationToken.None)));
+
+        Assert.Equal(4, hashes.Distinct().Count());
+        Assert.All(hashes, hash => Assert.True(PasswordHasher.Verify("correct-horse-battery", hash)));
+        Assert.True(await _hasher.VerifyAsync("correct-horse-battery", hashes[0], CancellationToken.None));
+        Assert.False(await _hasher.VerifyAsync("correct-horse-batterY", hashes[0], CancellationToken.None));
+        Assert.False(await _hasher.VerifyAsync("correct-horse-battery", null, CancellationToken.None));
+    }
+
+    public void Dispose() => _hasher.Dispose();
 }

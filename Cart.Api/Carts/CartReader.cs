@@ -1,0 +1,51 @@
+using AspireAuth.Cart.Api.Data;
+using AspireAuth.Shared.Caching;
+using Microsoft.EntityFrameworkCore;
+
+namespace AspireAuth.Cart.Api.Carts;
+
+/// <summary>
+/// Reads carts through an in-process cache kept coherent with PostgreSQL: triggers notify
+/// <see cref="InvalidationChannel"/> with the user id of every committed cart change (the
+/// <c>CartChangeNotification</c> migration), so every replica reads its own and others' changes
+/// as if it had queried the database. Only misses open a database context.
+/// </summary>
+internal sealed class CartReader(PostgresInvalidationFeed<CartDbContext> invalidations, IServiceScopeFactory scopes)
+{
+    public const string InvalidationChannel = "cart_changed";
+
+    /// <summary>Carts held per process (a few hundred bytes each).</summary>
+    public const int CacheCapacity = 50_000;
+
+    /// <summary>How long a read waits for the notification channel before it reads PostgreSQL instead.</summary>
+    public static readonly TimeSpan SyncTimeout = TimeSpan.FromSeconds(2);
+
+    // Compiled once: EF would otherwise re-translate the LINQ on every miss.
+    private static readonly Func<CartDbContext, string, IAsyncEnumerable<CartLineResponse>> CartLinesQuery =
+        EF.CompileAsyncQuery((CartDbContext db, string userId) => db.CartLines
+            .Where(line => line.UserId == userId)
+            .OrderBy(line => line.ProductId)
+            .Join(db.Products, line => line.ProductId, product => product.Id,
+                // Line totals in C#, not SQL: money keeps the catalog's two decimals (SQL would widen the scale).
+                (line, product) => new CartLineResponse(product.Id, product.Name, product.Price, product.ImagePath, line.Quantity, 0m))
+            .AsNoTracking());
+
+    private readonly CoherentCache<CartResponse> _cache = new(invalidations, CacheCapacity);
+
+    public int CachedCarts => _cache.Count;
+
+    public async Task<CartResponse> GetAsync(string userId) => (await _cache.GetAsync(userId, LoadAsync))!;
+
+    private async Task<CartResponse?> LoadAsync(string userId)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CartDbContext>();
+        var lines = new List<CartLineResponse>();
+        await foreach (var line in CartLinesQuery(db, userId))
+        {
+            lines.Add(line with { LineTotal = line.Price * line.Quantity });
+        }
+
+        return CartResponse.From(lines);
+    }
+}

@@ -1,0 +1,110 @@
+using System.Net;
+using AspireAuth.Cart.Api.Carts;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+
+namespace AspireAuth.Cart.Api.Tests;
+
+/// <summary>
+/// Sessions and carts are served from in-process caches; these tests hold them to what a read of
+/// Redis or PostgreSQL would answer, across replicas, right after each change.
+/// </summary>
+public sealed class CoherentReadTests(ShopFixture shop) : IClassFixture<ShopFixture>, IAsyncLifetime
+{
+    private static readonly WebApplicationFactoryClientOptions NoCookies = new() { HandleCookies = false };
+
+    private ConnectionMultiplexer _admin = null!;
+
+    public async Task InitializeAsync() =>
+        _admin = await ConnectionMultiplexer.ConnectAsync(shop.Infrastructure.ConnectionStrings["redis"] + ",allowAdmin=true");
+
+    public async Task DisposeAsync() => await _admin.DisposeAsync();
+
+    [Fact]
+    public async Task Repeated_reads_are_served_without_asking_Redis_or_PostgreSQL_again()
+    {
+        var shopper = shop.CreateShopper();
+        await shopper.SignInAnonymouslyAsync();
+        await shopper.AddAsync(productId: 3, quantity: 2);
+
+        // Right after start the caches wait for their first round trip; from then on a read is cached.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        long sessionReadsBefore;
+        do
+        {
+            sessionReadsBefore = await RedisCallsAsync("get");
+            await shopper.GetCartAsync();
+        }
+        while (await RedisCallsAsync("get") != sessionReadsBefore && !deadline.IsCancellationRequested);
+
+        sessionReadsBefore = await RedisCallsAsync("get");
+        for (var read = 0; read < 20; read++)
+        {
+            Assert.Equal(2, (await shopper.GetCartAsync()).QuantityOf(3));
+        }
+
+        Assert.Equal(sessionReadsBefore, await RedisCallsAsync("get"));
+        Assert.True(shop.Cart.Services.GetRequiredService<CartReader>().CachedCarts > 0, "the cart should be held in the cache");
+    }
+
+    [Fact]
+    public async Task A_change_made_through_one_replica_is_read_at_once_through_another()
+    {
+        var replica = shop.StartCart();
+        var shopper = shop.CreateShopper();
+        await shopper.SignInAnonymouslyAsync();
+        var throughReplica = new ShopClient(shop.Auth.CreateClient(NoCookies), replica.CreateClient(NoCookies));
+
+        for (var change = 1; change <= 25; change++)
+        {
+            // Both replicas hold the cart as it was before the change.
+            Assert.Equal(change - 1, (await throughReplica.GetCartAsync(shopper.Token)).ItemCount);
+            Assert.Equal(change - 1, (await shopper.GetCartAsync()).ItemCount);
+
+            await shopper.AddAsync(productId: change % 12 + 1, quantity: 1);
+
+            Assert.Equal(change, (await throughReplica.GetCartAsync(shopper.Token)).ItemCount);
+        }
+
+        using var clear = await throughReplica.SendCartAsync(HttpMethod.Delete, "/api/cart", token: shopper.Token);
+        Assert.Equal(HttpStatusCode.NoContent, clear.StatusCode);
+        Assert.Equal(0, (await shopper.GetCartAsync()).ItemCount);
+    }
+
+    [Fact]
+    public async Task A_session_every_replica_has_used_is_refused_by_each_right_after_sign_out()
+    {
+        var replica = shop.StartCart();
+        var throughReplica = new ShopClient(shop.Auth.CreateClient(NoCookies), replica.CreateClient(NoCookies));
+
+        for (var shopperNumber = 0; shopperNumber < 10; shopperNumber++)
+        {
+            var shopper = shop.CreateShopper();
+            await shopper.SignInAnonymouslyAsync();
+            var token = shopper.Token!;
+            for (var read = 0; read < 3; read++)
+            {
+                await shopper.GetCartAsync();
+                await throughReplica.GetCartAsync(token);
+            }
+
+            Assert.Equal(HttpStatusCode.OK, await shopper.SignOutAsync());
+
+            using var first = await shopper.SendCartAsync(HttpMethod.Get, "/api/cart", token: token);
+            using var second = await throughReplica.SendCartAsync(HttpMethod.Get, "/api/cart", token: token);
+            Assert.Equal(HttpStatusCode.Unauthorized, first.StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, second.StatusCode);
+        }
+    }
+
+    /// <summary>How often Redis has run <paramref name="command"/> since it started (INFO commandstats).</summary>
+    private async Task<long> RedisCallsAsync(string command)
+    {
+        // A fresh connection's tie-breaker GET would count, so no connection is made here.
+        var server = _admin.GetServer(_admin.GetEndPoints()[0]);
+        var stats = (await server.InfoAsync("commandstats")).SelectMany(group => group)
+            .SingleOrDefault(stat => stat.Key == $"cmdstat_{command}");
+        return stats.Value is null ? 0 : long.Parse(stats.Value.Split(',')[0]["calls=".Length..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
