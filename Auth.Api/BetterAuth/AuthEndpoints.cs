@@ -186,7 +186,7 @@ internal static class AuthEndpoints
         http.Response.Headers.Pragma = "no-cache";
 
         var token = cookies.ReadToken(http.Request);
-        var found = token is null ? null : await store.FindAsync(token);
+        var found = token is null ? null : await store.FindWithJsonAsync(token);
         if (found is null)
         {
             if (token is not null && cookies.HasSignedSessionCookie(http.Request))
@@ -197,13 +197,13 @@ internal static class AuthEndpoints
             return TypedResults.Text("null", "application/json");
         }
 
-        if (!cookies.HasDontRememberCookie(http.Request) && await store.RefreshIfDueAsync(found) is { } refreshed)
+        if (!cookies.HasDontRememberCookie(http.Request) && await store.RefreshIfDueAsync(found.Value) is { } refreshed)
         {
             cookies.SetSession(http.Response, refreshed.Session, rememberMe: true);
-            found = refreshed;
+            return TypedResults.Json(refreshed, AuthJsonContext.Default.SessionWithUser);
         }
 
-        return TypedResults.Json(found, AuthJsonContext.Default.SessionWithUser);
+        return found.Json;
     }
 
     private static async Task<JsonHttpResult<SuccessResponse>> SignOut(HttpContext http, AuthCookies cookies, SessionStore store)

@@ -84,6 +84,8 @@ internal sealed class SessionStore(IConnectionMultiplexer redis, SessionReader r
 
     public Task<SessionWithUser?> FindAsync(string token) => reader.FindAsync(token);
 
+    public Task<FoundSession?> FindWithJsonAsync(string token) => reader.FindWithJsonAsync(token);
+
     public async Task<SessionWithUser> CreateAsync(SessionUser user, string ipAddress, string userAgent, TimeSpan lifetime)
     {
         var now = Now();

@@ -26,10 +26,10 @@ internal static class CartApi
         return app;
     }
 
-    private static async Task<Ok<CartResponse>> GetCart(ClaimsPrincipal user, CartReader carts) =>
-        TypedResults.Ok(await carts.GetAsync(user.GetUserId()));
+    private static Task<SerializedJson<CartResponse>> GetCart(ClaimsPrincipal user, CartReader carts) =>
+        carts.GetAsync(user.GetUserId());
 
-    private static async Task<Results<Ok<CartResponse>, JsonHttpResult<ApiError>>> AddItem(
+    private static async Task<Results<SerializedJson<CartResponse>, JsonHttpResult<ApiError>>> AddItem(
         AddCartItemRequest request, ClaimsPrincipal user, CartStore carts, CartReader reader, CancellationToken cancellationToken)
     {
         if (request.ProductId is not { } productId)
@@ -45,7 +45,7 @@ internal static class CartApi
         return await Respond(await carts.AddAsync(user.GetUserId(), productId, quantity, cancellationToken), user, reader);
     }
 
-    private static async Task<Results<Ok<CartResponse>, JsonHttpResult<ApiError>>> SetQuantity(
+    private static async Task<Results<SerializedJson<CartResponse>, JsonHttpResult<ApiError>>> SetQuantity(
         int productId, SetCartItemQuantityRequest request, ClaimsPrincipal user, CartStore carts, CartReader reader, CancellationToken cancellationToken)
     {
         if (request.Quantity is not { } quantity || quantity is < 0 or > Data.ShoppingCart.MaxQuantity)
@@ -56,7 +56,7 @@ internal static class CartApi
         return await Respond(await carts.SetQuantityAsync(user.GetUserId(), productId, quantity, cancellationToken), user, reader);
     }
 
-    private static async Task<Results<Ok<CartResponse>, JsonHttpResult<ApiError>>> RemoveItem(
+    private static async Task<Results<SerializedJson<CartResponse>, JsonHttpResult<ApiError>>> RemoveItem(
         int productId, ClaimsPrincipal user, CartStore carts, CartReader reader, CancellationToken cancellationToken) =>
         await Respond(await carts.RemoveAsync(user.GetUserId(), productId, cancellationToken), user, reader);
 
@@ -81,13 +81,13 @@ internal static class CartApi
         return TypedResults.Ok(new MergeStatusResponse(await carts.HasItemsAsync(from, cancellationToken)));
     }
 
-    private static async Task<Results<Ok<CartResponse>, JsonHttpResult<ApiError>>> Respond(
+    private static async Task<Results<SerializedJson<CartResponse>, JsonHttpResult<ApiError>>> Respond(
         CartChangeOutcome outcome, ClaimsPrincipal user, CartReader carts) => outcome switch
         {
             CartChangeOutcome.ProductNotFound => Errors.ProductNotFound(),
             CartChangeOutcome.LineLimitReached => Errors.Error(StatusCodes.Status400BadRequest, "CART_LINE_LIMIT",
                 $"A cart holds at most {Data.ShoppingCart.MaxLines} different products"),
-            _ => TypedResults.Ok(await carts.GetAsync(user.GetUserId())),
+            _ => await carts.GetAsync(user.GetUserId()),
         };
 }
 

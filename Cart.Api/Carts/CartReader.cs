@@ -1,5 +1,7 @@
 using AspireAuth.Cart.Api.Data;
+using System.Text.Json;
 using AspireAuth.Shared.Caching;
+using AspireAuth.Shared.Http;
 using Microsoft.EntityFrameworkCore;
 
 namespace AspireAuth.Cart.Api.Carts;
@@ -30,13 +32,14 @@ internal sealed class CartReader(PostgresInvalidationFeed<CartDbContext> invalid
                 (line, product) => new CartLineResponse(product.Id, product.Name, product.Price, product.ImagePath, line.Quantity, 0m))
             .AsNoTracking());
 
-    private readonly CoherentCache<CartResponse> _cache = new(invalidations, CacheCapacity);
+    private readonly CoherentCache<SerializedJson<CartResponse>> _cache = new(invalidations, CacheCapacity);
 
     public int CachedCarts => _cache.Count;
 
-    public async Task<CartResponse> GetAsync(string userId) => (await _cache.GetAsync(userId, LoadAsync))!;
+    /// <summary>The user's cart as its JSON response (an empty cart when the user has none).</summary>
+    public async Task<SerializedJson<CartResponse>> GetAsync(string userId) => (await _cache.GetAsync(userId, LoadAsync))!;
 
-    private async Task<CartResponse?> LoadAsync(string userId)
+    private async Task<SerializedJson<CartResponse>?> LoadAsync(string userId)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CartDbContext>();
@@ -46,6 +49,6 @@ internal sealed class CartReader(PostgresInvalidationFeed<CartDbContext> invalid
             lines.Add(line with { LineTotal = line.Price * line.Quantity });
         }
 
-        return CartResponse.From(lines);
+        return new SerializedJson<CartResponse>(JsonSerializer.SerializeToUtf8Bytes(CartResponse.From(lines), CartJsonContext.Default.CartResponse));
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AspireAuth.Shared.Caching;
+using AspireAuth.Shared.Http;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
@@ -19,8 +20,8 @@ public sealed class SessionReader
 
     private readonly IConnectionMultiplexer _redis;
     private readonly TimeProvider _time;
-    private readonly CoherentCache<SessionWithUser> _cache;
-    private readonly Func<string, Task<SessionWithUser?>> _load;
+    private readonly CoherentCache<FoundSession> _cache;
+    private readonly Func<string, Task<FoundSession?>> _load;
 
     public SessionReader(
         IConnectionMultiplexer redis,
@@ -29,30 +30,42 @@ public sealed class SessionReader
     {
         _redis = redis;
         _time = time;
-        _cache = new CoherentCache<SessionWithUser>(invalidations, CacheCapacity);
+        _cache = new CoherentCache<FoundSession>(invalidations, CacheCapacity);
         _load = LoadAsync;
     }
 
-    public async Task<SessionWithUser?> FindAsync(string token)
+    public async Task<SessionWithUser?> FindAsync(string token) => (await FindWithJsonAsync(token))?.Value;
+
+    /// <summary>The live session of <paramref name="token"/> with its JSON, or null.</summary>
+    public async Task<FoundSession?> FindWithJsonAsync(string token)
     {
-        var session = await _cache.GetAsync(token, _load);
-        if (session is null)
+        var found = await _cache.GetAsync(token, _load);
+        if (found is null)
         {
             return null;
         }
 
-        if (session.Session.ExpiresAt <= _time.GetUtcNow().UtcDateTime)
+        if (found.Value.Session.ExpiresAt <= _time.GetUtcNow().UtcDateTime)
         {
             _cache.Invalidate(token);
             return null;
         }
 
-        return session;
+        return found;
     }
 
-    private async Task<SessionWithUser?> LoadAsync(string token)
+    private async Task<FoundSession?> LoadAsync(string token)
     {
         var stored = await _redis.GetDatabase().StringGetAsync(SessionKeys.Session(token));
-        return stored.IsNull ? null : JsonSerializer.Deserialize((byte[])stored!, SessionJsonContext.Default.SessionWithUser);
+        if (stored.IsNull || JsonSerializer.Deserialize((byte[])stored!, SessionJsonContext.Default.SessionWithUser) is not { } session)
+        {
+            return null;
+        }
+
+        // Serialized again rather than kept as stored, so the response is always this version's format.
+        return new FoundSession(session, new SerializedJson<SessionWithUser>(JsonSerializer.SerializeToUtf8Bytes(session, SessionJsonContext.Default.SessionWithUser)));
     }
 }
+
+/// <summary>A live session, with its JSON as <c>get-session</c> returns it (serialized once per load, not per request).</summary>
+public sealed record FoundSession(SessionWithUser Value, SerializedJson<SessionWithUser> Json);
