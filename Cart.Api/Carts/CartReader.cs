@@ -1,5 +1,5 @@
-using AspireAuth.Cart.Api.Data;
 using System.Text.Json;
+using AspireAuth.Cart.Api.Data;
 using AspireAuth.Shared.Caching;
 using AspireAuth.Shared.Http;
 using Microsoft.EntityFrameworkCore;
