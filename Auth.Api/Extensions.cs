@@ -15,7 +15,7 @@ internal static class Extensions
         builder.AddNpgsqlDbContext<AuthDbContext>("authdb", settings =>
         {
             settings.DisableRetry = true;
-            settings.ConnectionString = NpgsqlConnectionStrings.WithAutoPrepare(settings.ConnectionString);
+            settings.ConnectionString = NpgsqlConnectionStrings.WithServicePoolSettings(settings.ConnectionString);
         });
         builder.AddRedisClient("redis");
         builder.Services.AddDatabaseMigration<AuthDbContext>();

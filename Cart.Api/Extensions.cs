@@ -19,7 +19,7 @@ internal static class Extensions
         builder.AddNpgsqlDbContext<CartDbContext>("cartdb", settings =>
         {
             settings.DisableRetry = true;
-            settings.ConnectionString = NpgsqlConnectionStrings.WithAutoPrepare(settings.ConnectionString);
+            settings.ConnectionString = NpgsqlConnectionStrings.WithServicePoolSettings(settings.ConnectionString);
         });
         builder.AddRedisClient("redis");
         builder.Services.AddDatabaseMigration<CartDbContext>();
