@@ -12,7 +12,7 @@ namespace AspireAuth.Shared.Caching;
 /// exactly when its change committed.
 /// </summary>
 /// <remarks>
-/// The catch-up round trip is a query on the listening connection itself (<c>SELECT 1</c>). A committing
+/// The catch-up round trip is a query on the listening connection itself (<c>SELECT 1</c>, prepared). A committing
 /// transaction signals every listener before its client learns of the commit, and a listening
 /// backend sends the notifications it was signalled for before the result of its next query; Npgsql
 /// raises them, in order, while it reads that result. So when the query returns, every change
@@ -32,7 +32,7 @@ public sealed class PostgresInvalidationFeed<TContext>(
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _connectionInUse = new(1, 1);
     private string? _connectionString;
-    private NpgsqlConnection? _listening;
+    private NpgsqlCommand? _roundTrip;
     private Task? _idleSyncing;
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -56,7 +56,8 @@ public sealed class PostgresInvalidationFeed<TContext>(
 
     public void Dispose()
     {
-        _listening?.Dispose();
+        _roundTrip?.Connection?.Dispose();
+        _roundTrip?.Dispose();
         _connectionInUse.Dispose();
         _stopping.Dispose();
     }
@@ -67,17 +68,17 @@ public sealed class PostgresInvalidationFeed<TContext>(
         await _connectionInUse.WaitAsync();
         try
         {
-            _listening ??= await ListenAsync();
-            await using var roundTrip = new NpgsqlCommand("SELECT 1", _listening) { CommandTimeout = RoundTripTimeoutSeconds };
-            await roundTrip.ExecuteNonQueryAsync();
+            _roundTrip ??= await ListenAsync();
+            await _roundTrip.ExecuteNonQueryAsync();
         }
         catch
         {
             // Notifications may have been lost with the connection; the base class empties the cache.
-            var broken = _listening;
-            _listening = null;
+            var broken = _roundTrip;
+            _roundTrip = null;
             if (broken is not null)
             {
+                await broken.Connection!.DisposeAsync();
                 await broken.DisposeAsync();
             }
 
@@ -89,16 +90,22 @@ public sealed class PostgresInvalidationFeed<TContext>(
         }
     }
 
-    private async Task<NpgsqlConnection> ListenAsync()
+    /// <summary>Opens a connection of its own (not pooled), listens on it, and prepares the round trip's query there.</summary>
+    private async Task<NpgsqlCommand> ListenAsync()
     {
-        var connection = new NpgsqlConnection(_connectionString);
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_connectionString) { Pooling = false }.ConnectionString);
         try
         {
             await connection.OpenAsync();
             connection.Notification += (_, args) => OnMessage(args.Payload);
-            await using var listen = new NpgsqlCommand($"LISTEN \"{Name}\"", connection);
-            await listen.ExecuteNonQueryAsync();
-            return connection;
+            await using (var listen = new NpgsqlCommand($"LISTEN \"{Name}\"", connection))
+            {
+                await listen.ExecuteNonQueryAsync();
+            }
+
+            var roundTrip = new NpgsqlCommand("SELECT 1", connection) { CommandTimeout = RoundTripTimeoutSeconds };
+            await roundTrip.PrepareAsync();
+            return roundTrip;
         }
         catch
         {
