@@ -33,11 +33,12 @@ internal sealed class CartReader(PostgresInvalidationFeed<CartDbContext> invalid
             .AsNoTracking());
 
     private readonly CoherentCache<SerializedJson<CartResponse>> _cache = new(invalidations, CacheCapacity);
+    private Func<string, Task<SerializedJson<CartResponse>?>>? _load; // one delegate, not one per read
 
     public int CachedCarts => _cache.Count;
 
     /// <summary>The user's cart as its JSON response (an empty cart when the user has none).</summary>
-    public async Task<SerializedJson<CartResponse>> GetAsync(string userId) => (await _cache.GetAsync(userId, LoadAsync))!;
+    public async Task<SerializedJson<CartResponse>> GetAsync(string userId) => (await _cache.GetAsync(userId, _load ??= LoadAsync))!;
 
     private async Task<SerializedJson<CartResponse>?> LoadAsync(string userId)
     {
