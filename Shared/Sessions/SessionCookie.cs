@@ -22,6 +22,7 @@ public sealed class SessionCookie
 
     private readonly byte[] _key;
     private readonly ConcurrentDictionary<string, string> _verifiedCookies = new(StringComparer.Ordinal);
+    private int _rememberedCount; // ConcurrentDictionary.Count would take every bucket's lock on each new cookie
 
     public SessionCookie(string secret) => _key = Encoding.UTF8.GetBytes(secret);
 
@@ -47,12 +48,16 @@ public sealed class SessionCookie
         var token = VerifySignature(cookieValue);
         if (token is not null)
         {
-            if (_verifiedCookies.Count >= MaxRememberedCookies)
+            if (Volatile.Read(ref _rememberedCount) >= MaxRememberedCookies)
             {
                 _verifiedCookies.Clear();
+                Volatile.Write(ref _rememberedCount, 0);
             }
 
-            _verifiedCookies.TryAdd(cookieValue, token);
+            if (_verifiedCookies.TryAdd(cookieValue, token))
+            {
+                Interlocked.Increment(ref _rememberedCount);
+            }
         }
 
         return token;
