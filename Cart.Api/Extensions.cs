@@ -30,14 +30,8 @@ internal static class Extensions
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, CartJsonContext.Default));
         builder.Services.AddOpenApi();
 
-        builder.Services.AddSingleton(provider => new PostgresInvalidationFeed<CartDbContext>(
-            CartReader.InvalidationChannel,
-            provider.GetRequiredService<IServiceScopeFactory>(),
-            CartReader.SyncTimeout,
-            TimeProvider.System, // a network timeout, measured on the real clock even where tests fake the time
-            provider.GetRequiredService<ILogger<PostgresInvalidationFeed<CartDbContext>>>()));
-        builder.Services.AddHostedService(provider => provider.GetRequiredService<PostgresInvalidationFeed<CartDbContext>>());
         builder.Services.AddSingleton<CartReader>();
+        builder.Services.AddHostedService<CatalogChangeAnnouncement>();
         builder.Services.AddScoped<CartStore>();
         builder.Services.AddScoped<Inbox>();
         builder.Services.AddEventConsumer("cart-api")

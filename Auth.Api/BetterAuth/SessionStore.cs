@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AspireAuth.Shared.Caching;
 using AspireAuth.Shared.Sessions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -12,15 +13,15 @@ namespace AspireAuth.Auth.Api.BetterAuth;
 /// </summary>
 internal sealed class SessionStore(IConnectionMultiplexer redis, SessionReader reader, TimeProvider time, IOptions<AuthOptions> options)
 {
-    // Every script that changes or removes an existing session publishes its token on the
+    // Every script that changes or removes an existing session publishes "session:{token}" on the
     // invalidation channel in the same step, which keeps every service's session cache coherent.
 
-    // KEYS: session, index. ARGV: json, ttl ms, token, expiresAt ms, now ms, "XX" to update only an existing session, channel.
+    // KEYS: session, index. ARGV: json, ttl ms, token, expiresAt ms, now ms, "XX" to update only an existing session, channel, key prefix.
     private const string SaveScript = """
         local ok
         if ARGV[6] == 'XX' then
           ok = redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'XX')
-          if ok then redis.call('PUBLISH', ARGV[7], ARGV[3]) end
+          if ok then redis.call('PUBLISH', ARGV[7], ARGV[8] .. ARGV[3]) end
         else
           ok = redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
         end
@@ -42,10 +43,10 @@ internal sealed class SessionStore(IConnectionMultiplexer redis, SessionReader r
         return 1
         """;
 
-    // KEYS: session, index. ARGV: token, now ms, channel. Returns 1 when this call removed the session.
+    // KEYS: session, index. ARGV: token, now ms, channel, key prefix. Returns 1 when this call removed the session.
     private const string DeleteScript = """
         local removed = redis.call('DEL', KEYS[1])
-        redis.call('PUBLISH', ARGV[3], ARGV[1])
+        redis.call('PUBLISH', ARGV[3], ARGV[4] .. ARGV[1])
         local raw = redis.call('GET', KEYS[2])
         if raw then
           local now = tonumber(ARGV[2])
@@ -66,13 +67,13 @@ internal sealed class SessionStore(IConnectionMultiplexer redis, SessionReader r
         return removed
         """;
 
-    // KEYS: index, revoked-before. ARGV: session key prefix, now ms, ttl s, channel.
+    // KEYS: index, revoked-before. ARGV: session key prefix, now ms, ttl s, channel, invalidation key prefix.
     private const string RevokeAllScript = """
         local raw = redis.call('GET', KEYS[1])
         if raw then
           for _, e in ipairs(cjson.decode(raw)) do
             redis.call('DEL', ARGV[1] .. e.token)
-            redis.call('PUBLISH', ARGV[4], e.token)
+            redis.call('PUBLISH', ARGV[4], ARGV[5] .. e.token)
           end
         end
         redis.call('DEL', KEYS[1])
@@ -116,7 +117,7 @@ internal sealed class SessionStore(IConnectionMultiplexer redis, SessionReader r
     {
         var removed = await redis.GetDatabase().ScriptEvaluateAsync(DeleteScript,
             [SessionKeys.Session(session.Token), SessionKeys.ActiveSessions(session.UserId)],
-            [session.Token, ToUnixMilliseconds(Now()), SessionKeys.InvalidationChannel]);
+            [session.Token, ToUnixMilliseconds(Now()), InvalidationMessages.Channel, SessionReader.InvalidationKeyPrefix]);
         return (long)removed == 1;
     }
 
@@ -124,7 +125,7 @@ internal sealed class SessionStore(IConnectionMultiplexer redis, SessionReader r
     public Task RevokeAllAsync(string userId) =>
         redis.GetDatabase().ScriptEvaluateAsync(RevokeAllScript,
             [SessionKeys.ActiveSessions(userId), SessionKeys.RevokedBefore(userId)],
-            [SessionKeys.Prefix, ToUnixMilliseconds(Now()), (long)_options.SessionLifetime.TotalSeconds, SessionKeys.InvalidationChannel]);
+            [SessionKeys.Prefix, ToUnixMilliseconds(Now()), (long)_options.SessionLifetime.TotalSeconds, InvalidationMessages.Channel, SessionReader.InvalidationKeyPrefix]);
 
     public async Task<bool> HasLiveSessionAsync(string userId) =>
         await redis.GetDatabase().KeyExistsAsync(SessionKeys.ActiveSessions(userId));
@@ -160,7 +161,7 @@ internal sealed class SessionStore(IConnectionMultiplexer redis, SessionReader r
         var saved = await redis.GetDatabase().ScriptEvaluateAsync(SaveScript,
             [SessionKeys.Session(record.Session.Token), SessionKeys.ActiveSessions(record.User.Id)],
             [json, (long)ttl.TotalMilliseconds, record.Session.Token, ToUnixMilliseconds(record.Session.ExpiresAt),
-             ToUnixMilliseconds(Now()), onlyIfExists ? "XX" : "", SessionKeys.InvalidationChannel]);
+             ToUnixMilliseconds(Now()), onlyIfExists ? "XX" : "", InvalidationMessages.Channel, SessionReader.InvalidationKeyPrefix]);
         return (long)saved == 1;
     }
 

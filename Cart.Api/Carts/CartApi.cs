@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using AspireAuth.Shared.Caching;
 using AspireAuth.Shared.Http;
 using AspireAuth.Shared.Json;
 using AspireAuth.Shared.Sessions;
@@ -26,8 +27,9 @@ internal static class CartApi
         return app;
     }
 
-    private static Task<SerializedJson<CartResponse>> GetCart(ClaimsPrincipal user, CartReader carts) =>
-        carts.GetAsync(user.GetUserId());
+    // The request's sync was made when its session was looked up: one round trip covers both.
+    private static Task<SerializedJson<CartResponse>> GetCart(ClaimsPrincipal user, CartReader carts, RequestSync requestSync) =>
+        carts.GetAsync(user.GetUserId(), requestSync);
 
     private static async Task<Results<SerializedJson<CartResponse>, JsonHttpResult<ApiError>>> AddItem(
         AddCartItemRequest request, ClaimsPrincipal user, CartStore carts, CartReader reader, CancellationToken cancellationToken)
@@ -87,7 +89,7 @@ internal static class CartApi
             CartChangeOutcome.ProductNotFound => Errors.ProductNotFound(),
             CartChangeOutcome.LineLimitReached => Errors.Error(StatusCodes.Status400BadRequest, "CART_LINE_LIMIT",
                 $"A cart holds at most {Data.ShoppingCart.MaxLines} different products"),
-            _ => await carts.GetAsync(user.GetUserId()),
+            _ => await carts.GetAfterChangeAsync(user.GetUserId()),
         };
 }
 

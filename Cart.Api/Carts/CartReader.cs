@@ -3,24 +3,23 @@ using AspireAuth.Cart.Api.Data;
 using AspireAuth.Shared.Caching;
 using AspireAuth.Shared.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace AspireAuth.Cart.Api.Carts;
 
 /// <summary>
-/// Reads carts through an in-process cache kept coherent with PostgreSQL: triggers notify
-/// <see cref="InvalidationChannel"/> with the user id of every committed cart change (the
-/// <c>CartChangeNotification</c> migration), so every replica reads its own and others' changes
-/// as if it had queried the database. Only misses open a database context.
+/// Reads carts through an in-process cache kept coherent with PostgreSQL by the invalidation
+/// channel: <see cref="CartStore"/> announces every change under a <see cref="ChangeLease"/>
+/// (<c>cart:{userId}</c>), so every replica reads its own and others' changes as if it had
+/// queried the database. Only misses open a database context.
 /// </summary>
-internal sealed class CartReader(PostgresInvalidationFeed<CartDbContext> invalidations, IServiceScopeFactory scopes)
+internal sealed class CartReader(InvalidationFeed invalidations, IServiceScopeFactory scopes, IOptions<ChangeLeaseOptions> leases)
 {
-    public const string InvalidationChannel = "cart_changed";
+    /// <summary>Cart invalidations are <c>cart:{userId}</c>.</summary>
+    public const string InvalidationKeyspace = "cart";
 
     /// <summary>Carts held per process (a few hundred bytes each).</summary>
     public const int CacheCapacity = 50_000;
-
-    /// <summary>How long a read waits for the notification channel before it reads PostgreSQL instead.</summary>
-    public static readonly TimeSpan SyncTimeout = TimeSpan.FromSeconds(2);
 
     // Compiled once: EF would otherwise re-translate the LINQ on every miss.
     private static readonly Func<CartDbContext, string, IAsyncEnumerable<CartLineResponse>> CartLinesQuery =
@@ -32,13 +31,18 @@ internal sealed class CartReader(PostgresInvalidationFeed<CartDbContext> invalid
                 (line, product) => new CartLineResponse(product.Id, product.Name, product.Price, product.ImagePath, line.Quantity, 0m))
             .AsNoTracking());
 
-    private readonly CoherentCache<SerializedJson<CartResponse>> _cache = new(invalidations, CacheCapacity);
+    private readonly CoherentCache<SerializedJson<CartResponse>> _cache = new(invalidations, InvalidationKeyspace, CacheCapacity, leases.Value.Expiry);
     private Func<string, Task<SerializedJson<CartResponse>?>>? _load; // one delegate, not one per read
 
     public int CachedCarts => _cache.Count;
 
-    /// <summary>The user's cart as its JSON response (an empty cart when the user has none).</summary>
-    public async Task<SerializedJson<CartResponse>> GetAsync(string userId) => (await _cache.GetAsync(userId, _load ??= LoadAsync))!;
+    /// <summary>The user's cart as its JSON response (an empty cart when the user has none), as of the request's start.</summary>
+    public async Task<SerializedJson<CartResponse>> GetAsync(string userId, RequestSync requestSync) =>
+        (await _cache.GetAsync(userId, _load ??= LoadAsync, requestSync.SyncAsync()))!;
+
+    /// <summary>The user's cart including the change this request just made.</summary>
+    public async Task<SerializedJson<CartResponse>> GetAfterChangeAsync(string userId) =>
+        (await _cache.GetAsync(userId, _load ??= LoadAsync))!;
 
     private async Task<SerializedJson<CartResponse>?> LoadAsync(string userId)
     {

@@ -1,4 +1,5 @@
 using AspireAuth.Cart.Api.Data;
+using AspireAuth.Shared.Caching;
 using Microsoft.EntityFrameworkCore;
 
 namespace AspireAuth.Cart.Api.Carts;
@@ -12,10 +13,14 @@ public enum CartChangeOutcome
 
 /// <summary>
 /// Changes carts (<see cref="CartReader"/> reads them). Every change locks the cart row first, so concurrent changes to one
-/// cart apply one after another and none is lost.
+/// cart apply one after another and none is lost, and commits under a <see cref="ChangeLease"/> on the cart, so cached
+/// copies are never read in its place.
 /// </summary>
-internal sealed class CartStore(CartDbContext db, TimeProvider time)
+internal sealed class CartStore(CartDbContext db, ChangeLeases leases, TimeProvider time)
 {
+    /// <summary>Announces that the carts of <paramref name="userIds"/> are changing; commit with the lease returned.</summary>
+    public Task<ChangeLease> LeaseAsync(params string[] userIds) => leases.BeginAsync(CartReader.InvalidationKeyspace, userIds);
+
     public Task<bool> HasItemsAsync(string userId, CancellationToken cancellationToken) =>
         db.CartLines.AnyAsync(line => line.UserId == userId, cancellationToken);
 
@@ -35,12 +40,21 @@ internal sealed class CartStore(CartDbContext db, TimeProvider time)
             return CartChangeOutcome.Changed;
         }, cancellationToken);
 
-    public async Task ClearAsync(string userId, CancellationToken cancellationToken) =>
+    public async Task ClearAsync(string userId, CancellationToken cancellationToken)
+    {
+        await using var lease = await LeaseAsync(userId);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await DeleteAsync(userId, cancellationToken);
+        await lease.CommitAsync(transaction, cancellationToken);
+    }
+
+    /// <summary>Deletes the user's cart. Must run inside the caller's transaction, under a lease on the cart.</summary>
+    public async Task DeleteAsync(string userId, CancellationToken cancellationToken) =>
         await db.Carts.Where(cart => cart.UserId == userId).ExecuteDeleteAsync(cancellationToken);
 
     /// <summary>
     /// Moves the anonymous cart's lines into the user's cart (same product: quantities added,
-    /// capped at 99) and deletes the anonymous cart. Must run inside the caller's transaction.
+    /// capped at 99) and deletes the anonymous cart. Must run inside the caller's transaction, under a lease on both carts.
     /// </summary>
     public async Task MergeAsync(string anonymousUserId, string userId, CancellationToken cancellationToken)
     {
@@ -96,6 +110,7 @@ internal sealed class CartStore(CartDbContext db, TimeProvider time)
             return CartChangeOutcome.ProductNotFound;
         }
 
+        await using var lease = await LeaseAsync(userId);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var cart = await LockAsync(userId, cancellationToken);
         var outcome = change(cart);
@@ -103,7 +118,7 @@ internal sealed class CartStore(CartDbContext db, TimeProvider time)
         {
             cart.UpdatedAt = time.GetUtcNow().UtcDateTime;
             await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            await lease.CommitAsync(transaction, cancellationToken);
         }
 
         return outcome;

@@ -11,7 +11,7 @@ internal sealed class AnonymousAccountLinkedHandler(CartStore carts, Inbox inbox
     : IIntegrationEventHandler<AnonymousAccountLinked>
 {
     public Task HandleAsync(AnonymousAccountLinked integrationEvent, CancellationToken cancellationToken) =>
-        inbox.HandleOnceAsync(integrationEvent, "cart-merge",
+        inbox.HandleOnceAsync(integrationEvent, "cart-merge", [integrationEvent.AnonymousUserId, integrationEvent.NewUserId],
             token => carts.MergeAsync(integrationEvent.AnonymousUserId, integrationEvent.NewUserId, token), cancellationToken);
 }
 
@@ -20,20 +20,23 @@ internal sealed class AnonymousUserDeletedHandler(CartStore carts, Inbox inbox)
     : IIntegrationEventHandler<AnonymousUserDeleted>
 {
     public Task HandleAsync(AnonymousUserDeleted integrationEvent, CancellationToken cancellationToken) =>
-        inbox.HandleOnceAsync(integrationEvent, "cart-delete",
-            token => carts.ClearAsync(integrationEvent.AnonymousUserId, token), cancellationToken);
+        inbox.HandleOnceAsync(integrationEvent, "cart-delete", [integrationEvent.AnonymousUserId],
+            token => carts.DeleteAsync(integrationEvent.AnonymousUserId, token), cancellationToken);
 }
 
 /// <summary>Makes an event's effect happen once per consumer: an inbox row commits in the same transaction as the effect.</summary>
-internal sealed class Inbox(CartDbContext db, TimeProvider time)
+internal sealed class Inbox(CartDbContext db, CartStore carts, TimeProvider time)
 {
     /// <summary>
-    /// Runs <paramref name="effect"/> in a transaction with this event's inbox row. When the row is
-    /// already there (handled before, or by a transaction that commits first), nothing happens.
+    /// Runs <paramref name="effect"/>, which changes the carts of <paramref name="changedCarts"/>, in a transaction with
+    /// this event's inbox row. When the row is already there (handled before, or by a transaction that commits first),
+    /// nothing happens.
     /// </summary>
-    public async Task HandleOnceAsync<TEvent>(TEvent integrationEvent, string consumer, Func<CancellationToken, Task> effect, CancellationToken cancellationToken)
+    public async Task HandleOnceAsync<TEvent>(
+        TEvent integrationEvent, string consumer, string[] changedCarts, Func<CancellationToken, Task> effect, CancellationToken cancellationToken)
         where TEvent : IIntegrationEvent<TEvent>
     {
+        await using var lease = await carts.LeaseAsync(changedCarts);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var firstTime = await db.Database.ExecuteSqlAsync(
             $"""
@@ -48,6 +51,6 @@ internal sealed class Inbox(CartDbContext db, TimeProvider time)
         }
 
         await effect(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await lease.CommitAsync(transaction, cancellationToken);
     }
 }

@@ -17,9 +17,6 @@ namespace AspireAuth.Shared.Caching;
 /// </remarks>
 public abstract partial class InvalidationFeed(string name, TimeSpan syncTimeout, TimeProvider time, ILogger logger)
 {
-    /// <summary>A message that invalidates every key (e.g. a change that every cached value depends on).</summary>
-    public const string EverythingChanged = "*";
-
     // While nobody reads, a round trip now and then drains the connection and notices when it is dead.
     private static readonly TimeSpan IdleSyncInterval = TimeSpan.FromSeconds(1);
 
@@ -36,7 +33,10 @@ public abstract partial class InvalidationFeed(string name, TimeSpan syncTimeout
 
     public string Name { get; } = name;
 
-    protected TimeProvider Time { get; } = time;
+    protected internal TimeProvider Time { get; } = time;
+
+    /// <summary>When the feed last went from degraded to in sync (a <see cref="TimeProvider.GetTimestamp"/>).</summary>
+    internal long InSyncSince { get; private set; }
 
     /// <summary>
     /// Completes with true once every change the source finished before this call is reflected in
@@ -93,10 +93,10 @@ public abstract partial class InvalidationFeed(string name, TimeSpan syncTimeout
     /// </summary>
     protected abstract Task CatchUpAsync();
 
-    /// <summary>The subclass calls this for every message of the channel, in the channel's order.</summary>
-    protected void OnMessage(string key)
+    /// <summary>The subclass calls this for every message of the channel (<see cref="InvalidationMessages"/>), in the channel's order.</summary>
+    protected void OnMessage(string message)
     {
-        if (key == EverythingChanged)
+        if (message == InvalidationMessages.EverythingChanged)
         {
             lock (_gate)
             {
@@ -106,9 +106,39 @@ public abstract partial class InvalidationFeed(string name, TimeSpan syncTimeout
             return;
         }
 
+        var mark = message.Length > 0 ? message[0] : default;
+        var keyspaceAndKey = mark is InvalidationMessages.ChangingMark or InvalidationMessages.ChangeDoneMark
+            ? message.AsSpan(1)
+            : message.AsSpan();
         foreach (var cache in _caches)
         {
-            cache.Invalidate(key);
+            var keyspace = cache.Keyspace;
+            if (keyspaceAndKey.Length <= keyspace.Length
+                || keyspaceAndKey[keyspace.Length] != ':'
+                || !keyspaceAndKey.StartsWith(keyspace, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var key = keyspaceAndKey[(keyspace.Length + 1)..];
+            if (key.SequenceEqual(InvalidationMessages.EverythingChanged))
+            {
+                cache.Clear();
+                continue;
+            }
+
+            switch (mark)
+            {
+                case InvalidationMessages.ChangingMark:
+                    cache.Hold(key.ToString());
+                    break;
+                case InvalidationMessages.ChangeDoneMark:
+                    cache.Release(key.ToString());
+                    break;
+                default:
+                    cache.Invalidate(key.ToString());
+                    break;
+            }
         }
     }
 
@@ -210,6 +240,7 @@ public abstract partial class InvalidationFeed(string name, TimeSpan syncTimeout
             else if (_degraded)
             {
                 LogSynced(Name);
+                InSyncSince = Time.GetTimestamp();
                 _degraded = false;
             }
 

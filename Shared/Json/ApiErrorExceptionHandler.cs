@@ -1,3 +1,4 @@
+using AspireAuth.Shared.Caching;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -6,8 +7,9 @@ namespace AspireAuth.Shared.Json;
 
 /// <summary>
 /// Turns request-binding failures (malformed JSON, wrong types, wrong content type, a body over
-/// the size limit) into a 4xx with the usual <c>{"message","code"}</c> body, and anything else
-/// into a 500 with the same shape and no internals.
+/// the size limit) into a 4xx with the usual <c>{"message","code"}</c> body, a change that outlived
+/// its <see cref="ChangeLease"/> (not made) into a 503, and anything else into a 500 with the same
+/// shape and no internals.
 /// </summary>
 public sealed partial class ApiErrorExceptionHandler(ILogger<ApiErrorExceptionHandler> logger) : IExceptionHandler
 {
@@ -21,6 +23,8 @@ public sealed partial class ApiErrorExceptionHandler(ILogger<ApiErrorExceptionHa
                 (StatusCodes.Status415UnsupportedMediaType, new ApiError("Content-Type must be application/json", "UNSUPPORTED_MEDIA_TYPE")),
             BadHttpRequestException badRequest =>
                 (StatusCodes.Status400BadRequest, new ApiError(DescribeBadRequest(badRequest), "VALIDATION_ERROR")),
+            ChangeLeaseExpiredException =>
+                (StatusCodes.Status503ServiceUnavailable, new ApiError("The change took too long and was not made; try again", "CHANGE_TIMED_OUT")),
             _ => (StatusCodes.Status500InternalServerError, new ApiError("Internal server error", "INTERNAL_SERVER_ERROR")),
         };
 

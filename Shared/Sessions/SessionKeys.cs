@@ -7,9 +7,6 @@ public static class SessionKeys
 {
     public const string Prefix = "better-auth:";
 
-    /// <summary>The pub/sub channel on which every change or deletion of a session publishes its token.</summary>
-    public const string InvalidationChannel = "aspireauth:session-invalidations";
-
     public static RedisKey Session(string token) => Prefix + token;
 
     public static RedisKey ActiveSessions(string userId) => Prefix + "active-sessions-" + userId;

@@ -1,15 +1,14 @@
 using System.Text.Json;
 using AspireAuth.Shared.Caching;
 using AspireAuth.Shared.Http;
-using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
 namespace AspireAuth.Shared.Sessions;
 
 /// <summary>
 /// Looks a session up: from an in-process cache kept coherent with Redis, else one GET.
-/// Every script that changes or deletes a session publishes its token on
-/// <see cref="SessionKeys.InvalidationChannel"/> in the same step, and every lookup first syncs
+/// Every script that changes or deletes a session publishes <c>session:{token}</c> on
+/// <see cref="InvalidationMessages.Channel"/> in the same step, and every lookup first syncs
 /// with that channel, so a revoked token stops working everywhere at once — as if each lookup
 /// had read Redis — without a Redis round trip per request.
 /// </summary>
@@ -17,6 +16,12 @@ public sealed class SessionReader
 {
     /// <summary>Sessions held per process (about 1 KiB each).</summary>
     public const int CacheCapacity = 50_000;
+
+    /// <summary>Session invalidations are <c>session:{token}</c>.</summary>
+    public const string InvalidationKeyspace = "session";
+
+    /// <summary>What the session scripts publish before a token.</summary>
+    public static readonly string InvalidationKeyPrefix = InvalidationMessages.KeyPrefix(InvalidationKeyspace);
 
     private readonly IConnectionMultiplexer _redis;
     private readonly TimeProvider _time;
@@ -26,20 +31,23 @@ public sealed class SessionReader
     public SessionReader(
         IConnectionMultiplexer redis,
         TimeProvider time,
-        [FromKeyedServices(SessionKeys.InvalidationChannel)] RedisInvalidationFeed invalidations)
+        InvalidationFeed invalidations)
     {
         _redis = redis;
         _time = time;
-        _cache = new CoherentCache<FoundSession>(invalidations, CacheCapacity);
+        _cache = new CoherentCache<FoundSession>(invalidations, InvalidationKeyspace, CacheCapacity);
         _load = LoadAsync;
     }
 
-    public async Task<SessionWithUser?> FindAsync(string token) => (await FindWithJsonAsync(token))?.Value;
+    /// <summary>The live session of <paramref name="token"/>, or null; <paramref name="requestSync"/> shares the request's sync.</summary>
+    public async Task<SessionWithUser?> FindAsync(string token, RequestSync? requestSync = null) => (await FindWithJsonAsync(token, requestSync))?.Value;
 
     /// <summary>The live session of <paramref name="token"/> with its JSON, or null.</summary>
-    public async Task<FoundSession?> FindWithJsonAsync(string token)
+    public async Task<FoundSession?> FindWithJsonAsync(string token, RequestSync? requestSync = null)
     {
-        var found = await _cache.GetAsync(token, _load);
+        var found = requestSync is null
+            ? await _cache.GetAsync(token, _load)
+            : await _cache.GetAsync(token, _load, requestSync.SyncAsync());
         if (found is null)
         {
             return null;

@@ -15,9 +15,6 @@ namespace AspireAuth.Shared.Sessions;
 
 public static class SessionServiceCollectionExtensions
 {
-    /// <summary>How long a lookup waits for the invalidation channel before it reads Redis instead.</summary>
-    private static readonly TimeSpan SessionInvalidationSyncTimeout = TimeSpan.FromSeconds(2);
-
     /// <summary>Registers cookie signing and Redis session lookup (the Redis client must be registered too).</summary>
     public static IServiceCollection AddSessionLookup(this IServiceCollection services)
     {
@@ -36,13 +33,7 @@ public static class SessionServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(provider => new SessionCookie(provider.GetRequiredService<IOptions<SessionSigningOptions>>().Value.Secret!));
-        services.TryAddKeyedSingleton(SessionKeys.InvalidationChannel, (provider, _) => new RedisInvalidationFeed(
-            SessionKeys.InvalidationChannel,
-            provider.GetRequiredService<IConnectionMultiplexer>(),
-            SessionInvalidationSyncTimeout,
-            TimeProvider.System, // a network timeout, measured on the real clock even where tests fake the time
-            provider.GetRequiredService<ILogger<RedisInvalidationFeed>>()));
-        services.AddHostedService(provider => provider.GetRequiredKeyedService<RedisInvalidationFeed>(SessionKeys.InvalidationChannel));
+        services.AddCoherentCaching();
         services.TryAddSingleton<SessionReader>();
         return services;
     }
@@ -74,7 +65,8 @@ internal sealed class SessionAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     SessionCookie cookie,
-    SessionReader sessions)
+    SessionReader sessions,
+    RequestSync requestSync)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "BetterAuthSession";
@@ -89,7 +81,7 @@ internal sealed class SessionAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        if (await sessions.FindAsync(token) is not { } found)
+        if (await sessions.FindAsync(token, requestSync) is not { } found)
         {
             return AuthenticateResult.Fail("The session does not exist or has ended.");
         }

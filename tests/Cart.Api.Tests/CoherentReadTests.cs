@@ -2,6 +2,7 @@ using System.Net;
 using AspireAuth.Cart.Api.Carts;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using StackExchange.Redis;
 
 namespace AspireAuth.Cart.Api.Tests;
@@ -28,9 +29,10 @@ public sealed class CoherentReadTests(ShopFixture shop) : IClassFixture<ShopFixt
         await shopper.SignInAnonymouslyAsync();
         await shopper.AddAsync(productId: 3, quantity: 2);
 
-        // Right after start the caches wait for their first round trip; from then on a read is cached.
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        // Right after start the caches wait for their first round trip (and carts for a whole change lease); from then on a read is cached.
+        await WaitUntilCachedAsync(shop.Cart, shopper);
         long sessionReadsBefore;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         do
         {
             sessionReadsBefore = await RedisCallsAsync("get");
@@ -55,6 +57,8 @@ public sealed class CoherentReadTests(ShopFixture shop) : IClassFixture<ShopFixt
         var shopper = shop.CreateShopper();
         await shopper.SignInAnonymouslyAsync();
         var throughReplica = new ShopClient(shop.Auth.CreateClient(NoCookies), replica.CreateClient(NoCookies));
+        await WaitUntilCachedAsync(shop.Cart, shopper);
+        await WaitUntilCachedAsync(replica, throughReplica, shopper.Token);
 
         for (var change = 1; change <= 25; change++)
         {
@@ -95,6 +99,52 @@ public sealed class CoherentReadTests(ShopFixture shop) : IClassFixture<ShopFixt
             using var second = await throughReplica.SendCartAsync(HttpMethod.Get, "/api/cart", token: token);
             Assert.Equal(HttpStatusCode.Unauthorized, first.StatusCode);
             Assert.Equal(HttpStatusCode.Unauthorized, second.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task A_change_that_cannot_commit_within_its_lease_is_not_made_and_the_cart_reads_as_before()
+    {
+        var shopper = shop.CreateShopper();
+        await shopper.SignInAnonymouslyAsync();
+        await shopper.AddAsync(productId: 4, quantity: 1);
+        await WaitUntilCachedAsync(shop.Cart, shopper);
+
+        // Another transaction holds the cart's row for longer than a lease allows.
+        await using var blocker = new NpgsqlConnection(shop.Infrastructure.ConnectionStrings["cartdb"]);
+        await blocker.OpenAsync();
+        await using var blocking = await blocker.BeginTransactionAsync();
+        await using (var lockCart = new NpgsqlCommand("SELECT 1 FROM cart WHERE user_id = $1 FOR UPDATE", blocker, blocking))
+        {
+            lockCart.Parameters.Add(new NpgsqlParameter { Value = shopper.UserId });
+            await lockCart.ExecuteNonQueryAsync();
+        }
+
+        var change = shopper.SendCartAsync(HttpMethod.Post, "/api/cart/items", new { productId = 4, quantity = 5 });
+        var pastTheLease = ShopFixture.ChangeLeaseCommitWithin + TimeSpan.FromMilliseconds(500);
+        await CartTakeoverTests.WaitUntilAsync(
+            async () => await shop.QueryCartDbAsync<long>(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND now() - query_start > $1", pastTheLease) == 1,
+            TimeSpan.FromSeconds(20));
+        await blocking.RollbackAsync();
+
+        using var refused = await change.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Contains("CHANGE_TIMED_OUT", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(1, (await shopper.GetCartAsync()).QuantityOf(4));
+        Assert.Equal(1, await shop.QueryCartDbAsync<int>("SELECT quantity FROM cart_line WHERE user_id = $1 AND product_id = 4", shopper.UserId!));
+        Assert.Equal(6, (await shopper.AddAsync(productId: 4, quantity: 5)).QuantityOf(4));
+    }
+
+    /// <summary>Reads the shopper's cart through <paramref name="app"/> until that replica keeps carts in its cache.</summary>
+    private static async Task WaitUntilCachedAsync(WebApplicationFactory<Data.CartDbContext> app, ShopClient client, string? token = null)
+    {
+        var reader = app.Services.GetRequiredService<CartReader>();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (reader.CachedCarts == 0)
+        {
+            Assert.False(deadline.IsCancellationRequested, "the replica should keep carts once it has been in sync for a change lease");
+            await client.GetCartAsync(token);
         }
     }
 

@@ -1,5 +1,6 @@
 using AspireAuth.Auth.Api.Data;
 using AspireAuth.Cart.Api.Data;
+using AspireAuth.Shared.Caching;
 using AspireAuth.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -14,6 +15,8 @@ namespace AspireAuth.Cart.Api.Tests;
 public sealed class ShopFixture : IAsyncLifetime
 {
     public const string Secret = "cart-api-tests-secret-0123456789-abcdefgh";
+
+    public static readonly TimeSpan ChangeLeaseCommitWithin = TimeSpan.FromSeconds(2);
 
     private readonly List<IAsyncDisposable> _apps = [];
 
@@ -54,12 +57,17 @@ public sealed class ShopFixture : IAsyncLifetime
     public WebApplicationFactory<AuthDbContext> StartAuth(Dictionary<string, string?>? settings = null) =>
         Start(new WebApplicationFactory<AuthDbContext>(), "authdb", settings);
 
-    /// <summary>A Cart.Api instance; its consumer claims stale entries after 1 s so recovery tests stay short.</summary>
+    /// <summary>
+    /// A Cart.Api instance; its consumer claims stale entries after 1 s, and its cart cache starts keeping carts 4 s after
+    /// it is in sync (short change leases), so that recovery and cache tests stay short.
+    /// </summary>
     public WebApplicationFactory<CartDbContext> StartCart(Dictionary<string, string?>? settings = null) =>
         Start(new WebApplicationFactory<CartDbContext>(), "cartdb", new Dictionary<string, string?>
         {
             ["Messaging:Consumer:ClaimIdleTime"] = "00:00:01",
             ["Messaging:Consumer:MaxAttempts"] = "3",
+            [$"{ChangeLeaseOptions.SectionName}:{nameof(ChangeLeaseOptions.CommitWithin)}"] = ChangeLeaseCommitWithin.ToString(),
+            [$"{ChangeLeaseOptions.SectionName}:{nameof(ChangeLeaseOptions.Expiry)}"] = "00:00:04",
         }.Concat(settings ?? []).ToDictionary());
 
     public async Task StopAsync<T>(WebApplicationFactory<T> app) where T : class

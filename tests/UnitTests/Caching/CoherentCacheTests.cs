@@ -1,17 +1,25 @@
 using AspireAuth.Shared.Caching;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AspireAuth.UnitTests.Caching;
 
 public sealed class CoherentCacheTests
 {
-    private readonly ManualFeed _feed = new(TimeSpan.FromSeconds(30));
+    private const string Keyspace = "t";
+
+    private static readonly TimeSpan LeaseExpiry = TimeSpan.FromSeconds(15);
+
+    private readonly FakeTimeProvider _time = new();
+    private readonly ManualFeed _feed;
     private readonly Source _source = new();
+
+    public CoherentCacheTests() => _feed = new ManualFeed(TimeSpan.FromSeconds(30), _time);
 
     [Fact]
     public async Task Until_a_round_trip_has_succeeded_every_read_goes_to_the_source()
     {
-        var cache = new CoherentCache<string>(_feed, capacity: 10);
+        var cache = new CoherentCache<string>(_feed, Keyspace, capacity: 10);
         _source.Values["a"] = "a1";
 
         Assert.Equal("a1", await cache.GetAsync("a", _source.LoadAsync));
@@ -46,7 +54,7 @@ public sealed class CoherentCacheTests
         var read = cache.GetAsync("a", _source.LoadAsync).AsTask();
         Assert.False(read.IsCompleted, "a read must wait for a round trip started after it began");
 
-        _feed.Deliver("a");
+        _feed.Deliver("t:a");
         _feed.AnswerRoundTrip();
 
         Assert.Equal("a2", await read.WaitAsync(TimeSpan.FromSeconds(10)));
@@ -67,7 +75,7 @@ public sealed class CoherentCacheTests
         _feed.AnswerRoundTrip();
         await loadStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
-        _feed.Deliver("a");
+        _feed.Deliver("t:a");
         finishLoad.SetResult("a-before-the-change");
 
         Assert.Equal("a-before-the-change", await read.WaitAsync(TimeSpan.FromSeconds(10)));
@@ -117,8 +125,8 @@ public sealed class CoherentCacheTests
     [Fact]
     public async Task A_round_trip_that_does_not_end_in_time_empties_the_cache_and_the_read_goes_to_the_source()
     {
-        var feed = new ManualFeed(TimeSpan.FromMilliseconds(100));
-        var cache = new CoherentCache<string>(feed, capacity: 10);
+        var feed = new ManualFeed(TimeSpan.FromMilliseconds(100), TimeProvider.System);
+        var cache = new CoherentCache<string>(feed, Keyspace, capacity: 10);
         await feed.SyncAsync();
         feed.AnswerRoundTrip();
         _source.Values["a"] = "a1";
@@ -143,7 +151,7 @@ public sealed class CoherentCacheTests
         await ReadAsync(cache, "a");
         await ReadAsync(cache, "b");
 
-        _feed.Deliver(InvalidationFeed.EverythingChanged);
+        _feed.Deliver(InvalidationMessages.EverythingChanged);
 
         Assert.Equal(0, cache.Count);
     }
@@ -161,9 +169,129 @@ public sealed class CoherentCacheTests
         Assert.InRange(cache.Count, 1, 16);
     }
 
+    [Fact]
+    public async Task Messages_of_another_keyspace_leave_the_cache_alone_and_a_keyspace_wide_change_empties_it()
+    {
+        var cache = await InSyncCacheAsync();
+        var other = new CoherentCache<string>(_feed, "other", capacity: 10);
+        _source.Values["a"] = "a1";
+        await ReadAsync(cache, "a");
+        await ReadAsync(other, "a");
+
+        _feed.Deliver("other:a");
+        _feed.Deliver("+other:a");
+        _feed.Deliver("t-like:a");
+        Assert.Equal(1, cache.Count);
+
+        _feed.Deliver(InvalidationMessages.EverythingChangedIn(Keyspace));
+        Assert.Equal(0, cache.Count);
+    }
+
+    [Fact]
+    public async Task A_key_whose_change_is_under_way_is_read_from_the_source_until_the_change_is_done()
+    {
+        var cache = await InSyncLeasedCacheAsync();
+        _source.Values["a"] = "a1";
+        Assert.Equal("a1", await ReadAsync(cache, "a"));
+
+        _feed.Deliver("+t:a");
+        Assert.Equal(0, cache.Count);
+        var loadsBefore = _source.Loads;
+        Assert.Equal("a1", await ReadAsync(cache, "a"));
+        _source.Values["a"] = "a2"; // the change commits
+        Assert.Equal("a2", await ReadAsync(cache, "a"));
+        Assert.Equal(loadsBefore + 2, _source.Loads);
+        Assert.Equal(0, cache.Count);
+
+        _feed.Deliver("-t:a");
+        Assert.Equal("a2", await ReadAsync(cache, "a"));
+        Assert.Equal("a2", await ReadAsync(cache, "a"));
+        Assert.Equal(loadsBefore + 3, _source.Loads);
+        Assert.Equal(1, cache.Count);
+    }
+
+    [Fact]
+    public async Task A_key_stays_held_until_every_change_under_way_is_done()
+    {
+        var cache = await InSyncLeasedCacheAsync();
+        _source.Values["a"] = "a1";
+        _feed.Deliver("+t:a");
+        _feed.Deliver("+t:a");
+
+        _feed.Deliver("-t:a");
+        await ReadAsync(cache, "a");
+        Assert.Equal(0, cache.Count);
+
+        _feed.Deliver("-t:a");
+        await ReadAsync(cache, "a");
+        Assert.Equal(1, cache.Count);
+    }
+
+    [Fact]
+    public async Task A_hold_whose_change_is_never_announced_done_ends_when_its_lease_has_expired()
+    {
+        var cache = await InSyncLeasedCacheAsync();
+        _source.Values["a"] = "a1";
+        _feed.Deliver("+t:a");
+
+        _time.Advance(LeaseExpiry - TimeSpan.FromSeconds(1));
+        await ReadAsync(cache, "a");
+        Assert.Equal(0, cache.Count);
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await ReadAsync(cache, "a"); // the first read after the expiry ends the hold...
+        Assert.Equal("a1", await ReadAsync(cache, "a")); // ...and the next one keeps what it loads
+        Assert.Equal(1, cache.Count);
+    }
+
+    [Fact]
+    public async Task With_change_leases_nothing_is_kept_until_the_feed_has_been_in_sync_for_a_whole_lease()
+    {
+        // A change announced while the feed was not listening may still commit within its lease.
+        var cache = new CoherentCache<string>(_feed, Keyspace, capacity: 10, LeaseExpiry);
+        await _feed.SyncAsync();
+        _feed.AnswerRoundTrip();
+        _source.Values["a"] = "a1";
+
+        await ReadAsync(cache, "a");
+        _time.Advance(LeaseExpiry - TimeSpan.FromSeconds(1));
+        await ReadAsync(cache, "a");
+        Assert.Equal(0, cache.Count);
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await ReadAsync(cache, "a");
+        Assert.Equal(1, cache.Count);
+    }
+
+    [Fact]
+    public async Task A_request_sync_makes_one_round_trip_for_every_read_of_the_request()
+    {
+        var sessions = await InSyncCacheAsync();
+        var carts = new CoherentCache<string>(_feed, "other", capacity: 10);
+        _source.Values["a"] = "a1";
+        var roundTripsBefore = _feed.RoundTripsStarted;
+        var requestSync = new RequestSync(_feed);
+
+        var session = sessions.GetAsync("a", _source.LoadAsync, requestSync.SyncAsync()).AsTask();
+        _feed.AnswerRoundTrip();
+        await session.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("a1", await carts.GetAsync("a", _source.LoadAsync, requestSync.SyncAsync()).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.Equal(roundTripsBefore + 1, _feed.RoundTripsStarted);
+    }
+
+    private async Task<CoherentCache<string>> InSyncLeasedCacheAsync()
+    {
+        var cache = new CoherentCache<string>(_feed, Keyspace, capacity: 10, LeaseExpiry);
+        await _feed.SyncAsync();
+        _feed.AnswerRoundTrip();
+        _time.Advance(LeaseExpiry);
+        return cache;
+    }
+
     private async Task<CoherentCache<string>> InSyncCacheAsync(int capacity = 10)
     {
-        var cache = new CoherentCache<string>(_feed, capacity);
+        var cache = new CoherentCache<string>(_feed, Keyspace, capacity);
         Assert.False(await _feed.SyncAsync());
         _feed.AnswerRoundTrip();
         return cache;
@@ -190,8 +318,8 @@ public sealed class CoherentCacheTests
         }
     }
 
-    private sealed class ManualFeed(TimeSpan syncTimeout)
-        : InvalidationFeed("test", syncTimeout, TimeProvider.System, NullLogger.Instance)
+    private sealed class ManualFeed(TimeSpan syncTimeout, TimeProvider time)
+        : InvalidationFeed("test", syncTimeout, time, NullLogger.Instance)
     {
         private readonly List<TaskCompletionSource> _roundTrips = [];
 
