@@ -17,6 +17,7 @@
 #   --service-env KEY=VALUE          extra environment for Auth.Api and Cart.Api (repeatable),
 #                                    e.g. OTEL_SDK_DISABLED=true
 #   --pg-option NAME=VALUE           extra PostgreSQL setting (repeatable), e.g. synchronous_commit=off
+#   --redis-option NAME=VALUE        extra redis-server setting (repeatable), e.g. appendonly=no
 #   --connection-extra 'K=V;...'     appended to both services' Npgsql connection strings,
 #                                    e.g. 'Max Auto Prepare=20'
 # Other options: --no-build, --out DIR, --note TEXT, and the driver's --connections N --warmup S
@@ -42,6 +43,7 @@ note=""
 trace=""
 SERVICE_ENV=()
 PG_OPTIONS=()
+REDIS_OPTIONS=()
 CONNECTION_EXTRA=""
 driver_args=()
 while [ $# -gt 0 ]; do
@@ -54,6 +56,7 @@ while [ $# -gt 0 ]; do
     --note) note=${2:?--note needs text}; shift ;;
     --service-env) SERVICE_ENV+=("${2:?--service-env needs KEY=VALUE}"); shift ;;
     --pg-option) PG_OPTIONS+=(-c "${2:?--pg-option needs NAME=VALUE}"); shift ;;
+    --redis-option) REDIS_OPTIONS+=("--${2%%=*}" "${2#*=}"); [[ $2 == *=* ]] || die "--redis-option needs NAME=VALUE"; shift ;;
     --connection-extra) CONNECTION_EXTRA=";${2:?--connection-extra needs K=V;...}"; shift ;;
     --trace) trace=${2:?--trace needs auth-api, cart-api or both, comma-separated}; shift ;;
     --connections | --warmup | --duration | --rounds | --probe-samples | --probe-seconds | --probe-workers | --only)
@@ -181,6 +184,7 @@ mode_args=()
 # Experiments change what is measured: the results say how.
 [ ${#SERVICE_ENV[@]} -eq 0 ] || note+="${note:+ }[experiment: service environment ${SERVICE_ENV[*]}]"
 [ ${#PG_OPTIONS[@]} -eq 0 ] || note+="${note:+ }[experiment: PostgreSQL ${PG_OPTIONS[*]}]"
+[ ${#REDIS_OPTIONS[@]} -eq 0 ] || note+="${note:+ }[experiment: Redis ${REDIS_OPTIONS[*]}]"
 [ -z "$CONNECTION_EXTRA" ] || note+="${note:+ }[experiment: connection strings +'${CONNECTION_EXTRA#;}']"
 [ -z "$trace" ] || note+="${note:+ }[profiled with dotnet-trace: $trace; figures perturbed]"
 if [ -n "$trace" ]; then

@@ -8,8 +8,8 @@
 # (run from the script's EXIT trap) stops them in order and waits for each to exit.
 #
 # Needs: REPO (repository root), WORK (a private temporary folder), info/die from
-# eng/prerequisites.sh; PG_OPTIONS (extra "-c name=value" words) and SERVICE_ENV (extra
-# KEY=VALUE words), both possibly empty. Sets: the *_PORT, *_PID and *_URL variables below.
+# eng/prerequisites.sh; PG_OPTIONS (extra "-c name=value" words), REDIS_OPTIONS (extra "--name value" words) and SERVICE_ENV (extra
+# KEY=VALUE words), each possibly empty. Sets: the *_PORT, *_PID and *_URL variables below.
 
 STACK_PIDS=()       # started processes, in start order; stopped in reverse
 STACK_NAMES=()
@@ -89,7 +89,7 @@ start_redis() {
   mkdir -p "$WORK/redis"
   # Auth.Api's local-mode settings: append-only file fsynced each second, no snapshots.
   stack_spawn redis -- redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK/redis" \
-    --appendonly yes --appendfsync everysec --save ""
+    --appendonly yes --appendfsync everysec --save "" "${REDIS_OPTIONS[@]}"
   REDIS_PID=$SPAWNED_PID
   wait_until redis "$REDIS_PID" 30 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping
 }

@@ -59,4 +59,23 @@ public sealed class SessionCookieTests
         Assert.Equal(100, tokens.Count);
         Assert.All(tokens, token => Assert.True(SecureToken.IsWellFormed(token)));
     }
+
+    [Fact]
+    public void Every_character_of_a_token_is_equally_likely()
+    {
+        const int tokenCount = 20_000;
+        var counts = new Dictionary<char, int>();
+        for (var i = 0; i < tokenCount; i++)
+        {
+            foreach (var c in SecureToken.New())
+            {
+                counts[c] = counts.GetValueOrDefault(c) + 1;
+            }
+        }
+
+        // 62 characters, each expected 10,323 times (σ ≈ 100): ±5% is five σ, while a modulo bias would put some 20% over.
+        var expected = tokenCount * SecureToken.Length / 62.0;
+        Assert.Equal(62, counts.Count);
+        Assert.All(counts, count => Assert.InRange(count.Value, expected * 0.95, expected * 1.05));
+    }
 }
