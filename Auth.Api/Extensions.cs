@@ -17,7 +17,7 @@ internal static class Extensions
             settings.DisableRetry = true;
             settings.ConnectionString = NpgsqlConnectionStrings.WithServicePoolSettings(settings.ConnectionString);
         });
-        builder.AddRedisClient("redis");
+        builder.AddServiceRedisClient("redis");
         builder.Services.AddDatabaseMigration<AuthDbContext>();
         builder.Services.AddOpenApi();
 

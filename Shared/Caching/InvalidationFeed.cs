@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace AspireAuth.Shared.Caching;
@@ -186,6 +187,9 @@ public abstract partial class InvalidationFeed(string name, TimeSpan syncTimeout
 
     private async Task RoundTripAsync(long roundTrip)
     {
+        // A round trip serves every read that waits for it, so it belongs to none of their traces
+        // (and the Redis tracing does not keep the first reader's activity for its sake).
+        Activity.Current = null;
         try
         {
             await CatchUpAsync();
