@@ -18,8 +18,14 @@ public static class RedisClientExtensions
         // thousands of activities into gen2, and a full GC with ≈ 150 ms of pauses follows every few
         // seconds. Drained every 100 ms, they die young; the spans are the same.
         builder.AddRedisClient(connectionName, settings => settings.DisableTracing = true);
-        builder.Services.AddOpenTelemetry().WithTracing(tracing =>
-            tracing.AddRedisInstrumentation(options => options.FlushInterval = RedisSpanFlushInterval));
+        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddRedisInstrumentation(options =>
+        {
+            options.FlushInterval = RedisSpanFlushInterval;
+
+            // PINGs outside any request are the invalidation feed's syncs (thousands a second under
+            // load) and the client's heartbeats: as traces of their own they would bury the real ones.
+            options.Filter = command => command.ParentActivity is not null || command.ProfiledCommand.Command != "PING";
+        }));
         return builder;
     }
 }

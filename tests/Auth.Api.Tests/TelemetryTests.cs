@@ -40,4 +40,45 @@ public sealed class TelemetryTests(AuthApiFixture fixture)
         await first.Task.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Contains(redisSpans, span => span.DisplayName is "EVAL" or "EVALSHA");
     }
+
+    [Fact]
+    public async Task The_invalidation_feed_s_syncs_are_not_traces_of_their_own()
+    {
+        var traceId = ActivityTraceId.CreateRandom();
+        var redisSpans = new ConcurrentQueue<Activity>();
+        var marker = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == RedisActivitySource,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                redisSpans.Enqueue(activity);
+                if (activity.TraceId == traceId)
+                {
+                    marker.TrySetResult();
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        using var http = fixture.SharedApp.CreateClient(new() { HandleCookies = false });
+        using var guest = await http.PostAsJsonAsync("/api/auth/sign-in/anonymous", new { });
+        var cookie = guest.Headers.GetValues("Set-Cookie").First().Split(';')[0];
+        for (var read = 0; read < 20; read++)
+        {
+            // Each lookup syncs with the invalidation channel first: a PING.
+            using var getSession = new HttpRequestMessage(HttpMethod.Get, "/api/auth/get-session");
+            getSession.Headers.Add("Cookie", cookie);
+            (await http.SendAsync(getSession)).EnsureSuccessStatusCode();
+        }
+
+        // Spans are drained in order: once a later command's span is out, the PINGs' would be too.
+        using var signIn = new HttpRequestMessage(HttpMethod.Post, "/api/auth/sign-in/anonymous") { Content = JsonContent.Create(new { }) };
+        signIn.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+        (await http.SendAsync(signIn)).EnsureSuccessStatusCode();
+        await marker.Task.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.DoesNotContain(redisSpans, span => span.DisplayName == "PING" && span.ParentId is null);
+    }
 }
