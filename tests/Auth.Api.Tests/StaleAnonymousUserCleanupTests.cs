@@ -1,5 +1,6 @@
 using AspireAuth.Auth.Api.Anonymous;
 using AspireAuth.Auth.Api.Data;
+using AspireAuth.TestSupport;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -85,7 +86,7 @@ public sealed class StaleAnonymousUserCleanupTests : IAsyncLifetime
         var app = _fixture.CreateApp();
         Assert.Single(app.Services.GetServices<IHostedService>().OfType<StaleAnonymousUserCleanup>());
 
-        await WaitUntilAsync(async () => !await _fixture.UserExistsAsync(stale), TimeSpan.FromSeconds(30));
+        await Eventually.HoldsAsync(async () => !await _fixture.UserExistsAsync(stale), TimeSpan.FromSeconds(30));
         Assert.Equal(1L, await _fixture.OutboxCountAsync(AuthDatabase.AnonymousUserDeleted, stale));
     }
 
@@ -102,17 +103,6 @@ public sealed class StaleAnonymousUserCleanupTests : IAsyncLifetime
 
     private StaleAnonymousUserCleanup Cleanup(WebApplicationFactory<AuthDbContext>? app = null) =>
         (app ?? _app).Services.GetRequiredService<StaleAnonymousUserCleanup>();
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        using var deadline = new CancellationTokenSource(timeout);
-        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        while (!await condition())
-        {
-            Assert.True(await poll.WaitForNextTickAsync(CancellationToken.None) && !deadline.IsCancellationRequested,
-                $"The condition did not hold within {timeout}.");
-        }
-    }
 
     /// <summary>An anonymous user, signed out unless <paramref name="keepSession"/>.</summary>
     private async Task<string> AnonymousUserAsync(bool keepSession)

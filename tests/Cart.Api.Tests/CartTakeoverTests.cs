@@ -5,6 +5,7 @@ using System.Text.Json;
 using AspireAuth.Auth.Api.Data;
 using AspireAuth.Auth.Api.Outbox;
 using AspireAuth.Shared.Messaging;
+using AspireAuth.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
@@ -80,7 +81,7 @@ public sealed class CartTakeoverTests(ShopFixture shop) : IClassFixture<ShopFixt
         await shopper.WaitForCartAsync(c => c.QuantityOf(7) == 2, MergeDeadline);
 
         var republished = await RepublishLinkOfAsync(guestId);
-        await WaitUntilAsync(async () => await StreamCopiesOfAsync(republished) == 2 && await PendingAsync() == 0, TimeSpan.FromSeconds(5));
+        await Eventually.HoldsAsync(async () => await StreamCopiesOfAsync(republished) == 2 && await PendingAsync() == 0, TimeSpan.FromSeconds(5));
 
         Assert.Equal(2, (await shopper.GetCartAsync()).QuantityOf(7));
         Assert.Equal(1L, await shop.QueryCartDbAsync<long>("SELECT count(*) FROM inbox_message WHERE event_id = $1", republished));
@@ -95,7 +96,7 @@ public sealed class CartTakeoverTests(ShopFixture shop) : IClassFixture<ShopFixt
 
         Assert.Equal(HttpStatusCode.OK, await shopper.ForgetMeAsync());
 
-        await WaitUntilAsync(async () => await shop.QueryCartDbAsync<long>("SELECT count(*) FROM cart WHERE user_id = $1", guestId) == 0, MergeDeadline);
+        await Eventually.HoldsAsync(async () => await shop.QueryCartDbAsync<long>("SELECT count(*) FROM cart WHERE user_id = $1", guestId) == 0, MergeDeadline);
     }
 
     [Fact]
@@ -184,7 +185,7 @@ public sealed class CartTakeoverTests(ShopFixture shop) : IClassFixture<ShopFixt
         (await shop.Redis.GetDatabase().StreamPendingAsync(EventStream.Key, "cart-api")).PendingMessageCount;
 
     private async Task WaitForInboxAsync(string guestId) =>
-        await WaitUntilAsync(async () =>
+        await Eventually.HoldsAsync(async () =>
         {
             var eventId = await shop.QueryAuthDbAsync<Guid>("SELECT event_id FROM outbox_message WHERE payload->>'anonymousUserId' = $1", guestId);
             return eventId != Guid.Empty && await shop.QueryCartDbAsync<long>("SELECT count(*) FROM inbox_message WHERE event_id = $1", eventId) == 1;
@@ -194,22 +195,5 @@ public sealed class CartTakeoverTests(ShopFixture shop) : IClassFixture<ShopFixt
     {
         using var response = await shopper.SendCartAsync(HttpMethod.Get, $"/api/cart/merge-status?from={guestId}");
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("pending").GetBoolean();
-    }
-
-    internal static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        using var deadline = new CancellationTokenSource(timeout);
-        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-        while (!await condition())
-        {
-            try
-            {
-                await tick.WaitForNextTickAsync(deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"The condition did not hold within {timeout}.");
-            }
-        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using AspireAuth.Cart.Api.Carts;
+using AspireAuth.TestSupport;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -122,7 +123,7 @@ public sealed class CoherentReadTests(ShopFixture shop) : IClassFixture<ShopFixt
 
         var change = shopper.SendCartAsync(HttpMethod.Post, "/api/cart/items", new { productId = 4, quantity = 5 });
         var pastTheLease = ShopFixture.ChangeLeaseCommitWithin + TimeSpan.FromMilliseconds(500);
-        await CartTakeoverTests.WaitUntilAsync(
+        await Eventually.HoldsAsync(
             async () => await shop.QueryCartDbAsync<long>(
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND now() - query_start > $1", pastTheLease) == 1,
             TimeSpan.FromSeconds(20));

@@ -1,4 +1,5 @@
 using AspireAuth.Shared.Messaging;
+using AspireAuth.TestSupport;
 using StackExchange.Redis;
 
 namespace AspireAuth.Cart.Api.Tests;
@@ -26,7 +27,7 @@ public sealed class CartApiDowntimeTests(ShopFixture shop) : IClassFixture<ShopF
             await shoppers[i].SignUpAsync($"downtime+{i}+{Guid.NewGuid():N}@example.com");
         }
 
-        await CartTakeoverTests.WaitUntilAsync(async () =>
+        await Eventually.HoldsAsync(async () =>
             await shop.QueryAuthDbAsync<long>("SELECT count(*) FROM outbox_message WHERE published_at IS NULL") == 0, TimeSpan.FromSeconds(10));
         var cart = shop.StartCart();
         var client = new ShopClient(shop.Auth.CreateClient(), cart.CreateClient());
@@ -45,7 +46,7 @@ public sealed class CartApiDowntimeTests(ShopFixture shop) : IClassFixture<ShopF
     private static async Task<CartView> WaitForCartOfAsync(ShopClient client, string token, Func<CartView, bool> condition)
     {
         CartView? last = null;
-        await CartTakeoverTests.WaitUntilAsync(async () => condition(last = await client.GetCartAsync(token)), TimeSpan.FromSeconds(15));
+        await Eventually.HoldsAsync(async () => condition(last = await client.GetCartAsync(token)), TimeSpan.FromSeconds(15));
         return last!;
     }
 }
@@ -64,7 +65,7 @@ public sealed class DeadConsumerTests(ShopFixture shop) : IClassFixture<ShopFixt
         await shopper.SignUpAsync($"dead-consumer+{Guid.NewGuid():N}@example.com");
         var database = shop.Redis.GetDatabase();
         StreamEntry[] stolen = [];
-        await CartTakeoverTests.WaitUntilAsync(async () =>
+        await Eventually.HoldsAsync(async () =>
         {
             stolen = await database.StreamReadGroupAsync(EventStream.Key, "cart-api", "consumer-that-dies", ">", count: 10);
             return stolen.Any(entry => entry[EventStream.Fields.Payload].ToString().Contains(guestId, StringComparison.Ordinal));
@@ -74,8 +75,8 @@ public sealed class DeadConsumerTests(ShopFixture shop) : IClassFixture<ShopFixt
 
         var cart = shop.StartCart();
         var client = new ShopClient(shop.Auth.CreateClient(), cart.CreateClient());
-        await CartTakeoverTests.WaitUntilAsync(async () => (await client.GetCartAsync(shopper.Token)).QuantityOf(11) == 4, TimeSpan.FromSeconds(10));
-        await CartTakeoverTests.WaitUntilAsync(async () =>
+        await Eventually.HoldsAsync(async () => (await client.GetCartAsync(shopper.Token)).QuantityOf(11) == 4, TimeSpan.FromSeconds(10));
+        await Eventually.HoldsAsync(async () =>
             (await database.StreamPendingAsync(EventStream.Key, "cart-api")).PendingMessageCount == 0, TimeSpan.FromSeconds(5));
 
         Assert.Equal(4, (await client.GetCartAsync(shopper.Token)).QuantityOf(11));

@@ -1,4 +1,5 @@
 using AspireAuth.Shared.Messaging;
+using AspireAuth.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
@@ -22,7 +23,7 @@ public sealed class StreamTrimTests(ShopFixture shop) : IClassFixture<ShopFixtur
         await shop.StopAsync(shop.Cart);
         await waiting.SignUpAsync($"trim-b+{Guid.NewGuid():N}@example.com");
         var database = shop.Redis.GetDatabase();
-        await CartTakeoverTests.WaitUntilAsync(async () => (await EntriesAsync(database)).Any(e => Mentions(e, waitingGuest)), TimeSpan.FromSeconds(5));
+        await Eventually.HoldsAsync(async () => (await EntriesAsync(database)).Any(e => Mentions(e, waitingGuest)), TimeSpan.FromSeconds(5));
 
         await shop.Auth.Services.GetRequiredService<EventStreamPublisher>().TrimConsumedAsync();
 
@@ -31,7 +32,7 @@ public sealed class StreamTrimTests(ShopFixture shop) : IClassFixture<ShopFixtur
         Assert.DoesNotContain(remaining, entry => Mentions(entry, consumed.UserId!));
         var cart = shop.StartCart();
         var client = new ShopClient(shop.Auth.CreateClient(), cart.CreateClient());
-        await CartTakeoverTests.WaitUntilAsync(async () => (await client.GetCartAsync(waiting.Token)).QuantityOf(2) == 1, TimeSpan.FromSeconds(5));
+        await Eventually.HoldsAsync(async () => (await client.GetCartAsync(waiting.Token)).QuantityOf(2) == 1, TimeSpan.FromSeconds(5));
     }
 
     private static async Task<StreamEntry[]> EntriesAsync(IDatabase database) => await database.StreamRangeAsync(EventStream.Key);
