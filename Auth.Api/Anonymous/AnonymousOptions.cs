@@ -43,6 +43,13 @@ public sealed class AnonymousOptions : IValidatableObject
     [Range(1, 10_000)]
     public int CleanupBatchSize { get; set; } = 200;
 
+    /// <summary>
+    /// How often links are checked for guest sessions that were not revoked (the revocation after a
+    /// link failed, or the process stopped before it ran); each is revoked again until it succeeds.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan GuestRevocationInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (GenerateRandomEmail is not null && GenerateRandomEmailAsync is not null)

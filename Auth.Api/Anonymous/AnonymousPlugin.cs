@@ -27,59 +27,75 @@ internal sealed class AnonymousPlugin(IOptions<AnonymousOptions> options, ILogge
         auth.MapPost("/delete-anonymous-user", DeleteAnonymousUser);
     }
 
-    public async Task OnSessionCreatedAsync(HttpContext httpContext, SessionWithUser? previousSession, SessionWithUser newSession)
+    public async Task OnSignInAsync(SignInContext signIn, CancellationToken cancellationToken)
     {
-        if (previousSession is not { User.IsAnonymous: true } anonymous
-            || newSession.User.IsAnonymous
-            || anonymous.User.Id == newSession.User.Id)
+        if (signIn.PreviousSession is not { User.IsAnonymous: true } anonymous
+            || signIn.NewSession.User.IsAnonymous
+            || anonymous.User.Id == signIn.NewSession.User.Id)
         {
             return;
         }
 
-        var services = httpContext.RequestServices;
-        var db = services.GetRequiredService<AuthDbContext>();
-        var now = AuthEndpoints.TruncatedNow(services.GetRequiredService<TimeProvider>());
+        var db = signIn.Db;
+        var newUserId = signIn.NewSession.User.Id;
 
-        // The sign-in already succeeded; the link must not be cut short by the client going away.
-        var cancellationToken = CancellationToken.None;
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        // The claim: of two requests racing with the same anonymous session, one inserts, the other waits for it and links nothing.
+        var claimed = await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO anonymous_link (anonymous_user_id, new_user_id, linked_at, anonymous_session_token_hash)
+            VALUES ({anonymous.User.Id}, {newUserId}, {signIn.Now}, {AnonymousLink.HashToken(anonymous.Session.Token)})
+            ON CONFLICT DO NOTHING
+            """, cancellationToken);
+        if (claimed == 0)
         {
-            // The claim: of two requests racing with the same anonymous session, one inserts, the other links nothing.
-            var claimed = await db.Database.ExecuteSqlAsync(
-                $"INSERT INTO anonymous_link (anonymous_user_id, new_user_id, linked_at) VALUES ({anonymous.User.Id}, {newSession.User.Id}, {now}) ON CONFLICT DO NOTHING",
-                cancellationToken);
-            if (claimed == 0)
+            // Linked already, perhaps by this sign-in's own first attempt: its guest sessions may still live.
+            if (await db.AnonymousLinks.AnyAsync(l => l.AnonymousUserId == anonymous.User.Id && l.NewUserId == newUserId, cancellationToken))
             {
-                return;
+                signIn.AfterCommit(_ => RevokeGuestSessionsAsync(signIn.HttpContext, anonymous.User.Id));
             }
 
-            var context = new LinkAccountContext(
-                new LinkedAccount(anonymous.User, anonymous.Session),
-                new LinkedAccount(newSession.User, newSession.Session),
-                httpContext);
-            if (Options.OnLinkAccount is { } onLinkAccount)
-            {
-                await onLinkAccount(context, cancellationToken);
-            }
-
-            foreach (var handler in services.GetServices<IAnonymousLinkHandler>())
-            {
-                await handler.OnLinkAccountAsync(context, cancellationToken);
-            }
-
-            if (!Options.DisableDeleteAnonymousUser)
-            {
-                await db.Users.Where(u => u.Id == anonymous.User.Id).ExecuteDeleteAsync(cancellationToken);
-            }
-
-            db.AddToOutbox(new AnonymousAccountLinked(Guid.CreateVersion7(), now, anonymous.User.Id, newSession.User.Id));
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            return;
         }
 
-        await services.GetRequiredService<SessionStore>().RevokeAllAsync(anonymous.User.Id);
-        logger.LogInformation("Linked anonymous user {AnonymousUserId} to user {UserId}", anonymous.User.Id, newSession.User.Id);
+        var context = new LinkAccountContext(new LinkedAccount(anonymous.User, anonymous.Session), new LinkedAccount(signIn.NewSession.User, signIn.NewSession.Session),
+            signIn.HttpContext);
+        if (Options.OnLinkAccount is { } onLinkAccount)
+        {
+            await onLinkAccount(context, cancellationToken);
+        }
+
+        foreach (var handler in signIn.HttpContext.RequestServices.GetServices<IAnonymousLinkHandler>())
+        {
+            await handler.OnLinkAccountAsync(context, cancellationToken);
+        }
+
+        if (!Options.DisableDeleteAnonymousUser)
+        {
+            await db.Users.Where(u => u.Id == anonymous.User.Id).ExecuteDeleteAsync(cancellationToken);
+        }
+
+        db.AddToOutbox(new AnonymousAccountLinked(Guid.CreateVersion7(), signIn.Now, anonymous.User.Id, newUserId));
+
+        // Revoked right after the commit; if that fails, GuestSessionRevocation retries it from the link's row.
+        signIn.AfterCommit(async _ =>
+        {
+            await RevokeGuestSessionsAsync(signIn.HttpContext, anonymous.User.Id);
+            logger.LogInformation("Linked anonymous user {AnonymousUserId} to user {UserId}", anonymous.User.Id, newUserId);
+        });
     }
+
+    public Task<bool> IsRetryOfSignUpAsync(SignUpRetry retry, CancellationToken cancellationToken)
+    {
+        if (retry.PresentedToken is not { } token)
+        {
+            return Task.FromResult(false);
+        }
+
+        var tokenHash = AnonymousLink.HashToken(token);
+        return retry.Db.AnonymousLinks.AnyAsync(l => l.NewUserId == retry.ExistingUserId && l.AnonymousSessionTokenHash == tokenHash, cancellationToken);
+    }
+
+    private static Task RevokeGuestSessionsAsync(HttpContext httpContext, string anonymousUserId) =>
+        httpContext.RequestServices.GetRequiredService<SessionStore>().RevokeAllAsync(anonymousUserId);
 
     private static async Task<Results<JsonHttpResult<TokenUserResponse>, JsonHttpResult<ApiError>>> SignInAnonymous(
         HttpContext http, JsonBody body, AuthDbContext db, SessionIssuer sessions, IOptions<AnonymousOptions> options, TimeProvider time)
@@ -125,7 +141,7 @@ internal sealed class AnonymousPlugin(IOptions<AnonymousOptions> options, ILogge
             return AuthErrors.UserAlreadyExists();
         }
 
-        var session = await sessions.IssueAsync(http, user, rememberMe: true, current);
+        var session = await sessions.IssueAsync(http, user, rememberMe: true);
         return TypedResults.Json(new TokenUserResponse(session.Session.Token, session.User), AuthJsonContext.Default.TokenUserResponse);
     }
 

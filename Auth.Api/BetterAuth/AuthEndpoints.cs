@@ -61,7 +61,8 @@ internal static class AuthEndpoints
             });
 
     private static async Task<Results<JsonHttpResult<TokenUserResponse>, JsonHttpResult<ApiError>>> SignUpEmail(
-        HttpContext http, JsonBody body, AuthDbContext db, PasswordHasher hasher, SessionIssuer sessions, TimeProvider time)
+        HttpContext http, JsonBody body, AuthDbContext db, PasswordHasher hasher, SessionIssuer sessions, IEnumerable<IAuthPlugin> plugins,
+        TimeProvider time)
     {
         var (request, error) = await body.ReadAsync(http.Request, AuthJsonContext.Default.SignUpEmailRequest);
         if (error is not null)
@@ -91,13 +92,14 @@ internal static class AuthEndpoints
         }
 
         var email = request.Email!.ToLowerInvariant();
+        var rememberMe = request.RememberMe ?? true;
+        var previousSession = await sessions.FindCurrentAsync(http.Request);
         if (await db.Users.AnyAsync(u => u.Email == email, http.RequestAborted))
         {
-            return AuthErrors.UserAlreadyExists();
+            return await ResumeSignUpAsync(http, db, hasher, sessions, plugins, email, request.Password, rememberMe, previousSession);
         }
 
         var passwordHash = await hasher.HashAsync(request.Password, http.RequestAborted);
-        var previousSession = await sessions.FindCurrentAsync(http.Request);
         var now = TruncatedNow(time);
         var user = new User
         {
@@ -120,19 +122,64 @@ internal static class AuthEndpoints
             UpdatedAt = now,
         });
 
+        SessionWithUser session;
         try
         {
-            await db.SaveChangesAsync(http.RequestAborted);
+            session = await sessions.SignInAsync(http, user, rememberMe, previousSession);
         }
         catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
-            // Lost a race with a concurrent sign-up for the same address.
+            // Lost a race with a concurrent sign-up for the same address (perhaps this one's own retry).
+            db.ChangeTracker.Clear();
+            return await ResumeSignUpAsync(http, db, hasher, sessions, plugins, email, request.Password, rememberMe, previousSession);
+        }
+
+        return TypedResults.Json(new TokenUserResponse(session.Session.Token, session.User), AuthJsonContext.Default.TokenUserResponse);
+    }
+
+    /// <summary>
+    /// A sign-up for an address that already has an account: <c>USER_ALREADY_EXISTS</c>, unless a plugin
+    /// recognises the retry of the sign-up that created it (cut off after it committed) and the password
+    /// matches — then it is answered as that sign-up would have been, so a client's retry is safe.
+    /// </summary>
+    private static async Task<Results<JsonHttpResult<TokenUserResponse>, JsonHttpResult<ApiError>>> ResumeSignUpAsync(
+        HttpContext http, AuthDbContext db, PasswordHasher hasher, SessionIssuer sessions, IEnumerable<IAuthPlugin> plugins,
+        string email, string password, bool rememberMe, SessionWithUser? previousSession)
+    {
+        var existing = await FindWithPasswordHashAsync(db, email, http.RequestAborted);
+        if (existing is null)
+        {
             return AuthErrors.UserAlreadyExists();
         }
 
-        var session = await sessions.IssueAsync(http, user, request.RememberMe ?? true, previousSession);
+        var retry = new SignUpRetry(http, db, existing.User.Id, sessions.PresentedToken(http.Request));
+        var recognised = false;
+        foreach (var plugin in plugins)
+        {
+            recognised = recognised || await plugin.IsRetryOfSignUpAsync(retry, http.RequestAborted);
+        }
+
+        if (!recognised || !await hasher.VerifyAsync(password, existing.PasswordHash, http.RequestAborted))
+        {
+            return AuthErrors.UserAlreadyExists();
+        }
+
+        var session = await sessions.SignInAsync(http, existing.User, rememberMe, previousSession);
         return TypedResults.Json(new TokenUserResponse(session.Session.Token, session.User), AuthJsonContext.Default.TokenUserResponse);
     }
+
+    private static Task<UserWithPasswordHash?> FindWithPasswordHashAsync(AuthDbContext db, string email, CancellationToken cancellationToken) =>
+        db.Users
+            .Where(u => u.Email == email)
+            .Select(u => new UserWithPasswordHash(
+                u,
+                db.Accounts
+                    .Where(a => a.UserId == u.Id && a.ProviderId == Account.CredentialProvider)
+                    .Select(a => a.Password)
+                    .FirstOrDefault()))
+            .FirstOrDefaultAsync(cancellationToken);
+
+    private sealed record UserWithPasswordHash(User User, string? PasswordHash);
 
     private static async Task<Results<JsonHttpResult<SignInEmailResponse>, JsonHttpResult<ApiError>>> SignInEmail(
         HttpContext http, JsonBody body, AuthDbContext db, PasswordHasher hasher, SessionIssuer sessions)
@@ -158,25 +205,14 @@ internal static class AuthEndpoints
         }
 
         var email = request.Email!.ToLowerInvariant();
-        var candidate = await db.Users
-            .Where(u => u.Email == email)
-            .Select(u => new
-            {
-                User = u,
-                PasswordHash = db.Accounts
-                    .Where(a => a.UserId == u.Id && a.ProviderId == Account.CredentialProvider)
-                    .Select(a => a.Password)
-                    .FirstOrDefault(),
-            })
-            .FirstOrDefaultAsync(http.RequestAborted);
-
+        var candidate = await FindWithPasswordHashAsync(db, email, http.RequestAborted);
         if (!await hasher.VerifyAsync(request.Password, candidate?.PasswordHash, http.RequestAborted))
         {
             return AuthErrors.InvalidEmailOrPassword();
         }
 
         var previousSession = await sessions.FindCurrentAsync(http.Request);
-        var session = await sessions.IssueAsync(http, candidate!.User, request.RememberMe ?? true, previousSession);
+        var session = await sessions.SignInAsync(http, candidate!.User, request.RememberMe ?? true, previousSession);
         return TypedResults.Json(new SignInEmailResponse(false, session.Session.Token, session.User), AuthJsonContext.Default.SignInEmailResponse);
     }
 
@@ -249,7 +285,8 @@ internal static class AuthEndpoints
             return AuthErrors.Validation(validation.Message);
         }
 
-        // Only the caller's own sessions can be revoked; anything else is reported as done without effect.
+        // Only the caller's own sessions can be revoked; anything else (a string that is no token at all
+        // included: the reader never looks one up) is reported as done without effect.
         if (await store.FindAsync(request.Token!) is { } target && target.User.Id == current.User.Id)
         {
             await store.DeleteAsync(target.Session);

@@ -46,6 +46,7 @@ public static class BetterAuthServiceCollectionExtensions
         options.ValidateDataAnnotations().ValidateOnStart();
         auth.Services.AddSingleton<IAuthPlugin, AnonymousPlugin>();
         auth.Services.AddHostedService<StaleAnonymousUserCleanup>();
+        auth.Services.AddHostedService<GuestSessionRevocation>();
         return auth;
     }
 }

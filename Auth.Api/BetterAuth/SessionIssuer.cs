@@ -4,30 +4,68 @@ using Microsoft.Extensions.Options;
 
 namespace AspireAuth.Auth.Api.BetterAuth;
 
-/// <summary>Starts sessions for signed-in users and lets plugins react (e.g. the anonymous plugin links accounts).</summary>
-internal sealed class SessionIssuer(SessionStore store, AuthCookies cookies, IEnumerable<IAuthPlugin> plugins, IOptions<AuthOptions> options)
+/// <summary>Starts sessions for users who signed in or up, with every plugin taking part in the same transaction.</summary>
+internal sealed class SessionIssuer(
+    AuthDbContext db, SessionStore store, AuthCookies cookies, IEnumerable<IAuthPlugin> plugins, IOptions<AuthOptions> options, TimeProvider time)
 {
     private static readonly TimeSpan DontRememberLifetime = TimeSpan.FromDays(1);
 
     /// <summary>The session the request carries (cookie or bearer), if it is still valid.</summary>
     public async Task<SessionWithUser?> FindCurrentAsync(HttpRequest request) =>
-        cookies.ReadToken(request) is { } token ? await store.FindAsync(token) : null;
+        PresentedToken(request) is { } token ? await store.FindAsync(token) : null;
 
-    public async Task<SessionWithUser> IssueAsync(HttpContext httpContext, User user, bool rememberMe, SessionWithUser? previousSession)
+    /// <summary>The session token the request carries (cookie or bearer), whether or not that session still lives.</summary>
+    public string? PresentedToken(HttpRequest request) => cookies.ReadToken(request);
+
+    /// <summary>A session for a user who needs no account change (a guest): stored and set as the cookie.</summary>
+    public async Task<SessionWithUser> IssueAsync(HttpContext httpContext, User user, bool rememberMe)
     {
-        var created = await store.CreateAsync(user.ToSessionUser(),
+        var created = Prepare(httpContext, user, rememberMe);
+        await store.SaveNewAsync(created);
+        cookies.SetSession(httpContext.Response, created.Session, rememberMe);
+        return created;
+    }
+
+    /// <summary>
+    /// Signs <paramref name="user"/> in: the account rows the caller added to the context and every
+    /// plugin's part commit in one transaction, and only then is the session stored. A request cut
+    /// off anywhere leaves all of it or none of it, and retrying it is safe.
+    /// </summary>
+    public async Task<SessionWithUser> SignInAsync(HttpContext httpContext, User user, bool rememberMe, SessionWithUser? previousSession)
+    {
+        var session = Prepare(httpContext, user, rememberMe);
+        var signIn = new SignInContext(httpContext, db, previousSession, PresentedToken(httpContext.Request), session,
+            AuthEndpoints.TruncatedNow(time));
+
+        // Past this point the client going away must not cut the sign-in short.
+        var cancellationToken = CancellationToken.None;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            foreach (var plugin in plugins)
+            {
+                await plugin.OnSignInAsync(signIn, cancellationToken);
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        foreach (var afterCommit in signIn.AfterCommitActions)
+        {
+            await afterCommit(cancellationToken);
+        }
+
+        await store.SaveNewAsync(session);
+        cookies.SetSession(httpContext.Response, session.Session, rememberMe);
+        return session;
+    }
+
+    private SessionWithUser Prepare(HttpContext httpContext, User user, bool rememberMe) =>
+        store.Prepare(user.ToSessionUser(),
             ClientInfo.SessionIpAddress(httpContext.Request),
             ClientInfo.UserAgent(httpContext.Request),
             rememberMe ? options.Value.SessionLifetime : DontRememberLifetime);
-        cookies.SetSession(httpContext.Response, created.Session, rememberMe);
-
-        foreach (var plugin in plugins)
-        {
-            await plugin.OnSessionCreatedAsync(httpContext, previousSession, created);
-        }
-
-        return created;
-    }
 }
 
 internal static class UserMapping

@@ -89,12 +89,20 @@ internal sealed class SessionStore(IConnectionMultiplexer redis, SessionReader r
 
     public async Task<SessionWithUser> CreateAsync(SessionUser user, string ipAddress, string userAgent, TimeSpan lifetime)
     {
-        var now = Now();
-        var session = new Session(SecureToken.New(), ipAddress, userAgent, now + lifetime, user.Id, SecureToken.New(), now, now);
-        var record = new SessionWithUser(session, user);
-        await SaveAsync(record, onlyIfExists: false);
+        var record = Prepare(user, ipAddress, userAgent, lifetime);
+        await SaveNewAsync(record);
         return record;
     }
+
+    /// <summary>A new session, not yet stored: it can be named in a transaction and stored once that committed.</summary>
+    public SessionWithUser Prepare(SessionUser user, string ipAddress, string userAgent, TimeSpan lifetime)
+    {
+        var now = Now();
+        var session = new Session(SecureToken.New(), ipAddress, userAgent, now + lifetime, user.Id, SecureToken.New(), now, now);
+        return new SessionWithUser(session, user);
+    }
+
+    public Task SaveNewAsync(SessionWithUser record) => SaveAsync(record, onlyIfExists: false);
 
     /// <summary>
     /// Sliding expiry: once a session is older than the update age, push its expiry out.

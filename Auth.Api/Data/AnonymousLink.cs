@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+
 namespace AspireAuth.Auth.Api.Data;
 
 /// <summary>
@@ -12,4 +15,12 @@ public sealed class AnonymousLink
     public required string NewUserId { get; init; }
 
     public DateTime LinkedAt { get; init; }
+
+    /// <summary>SHA-256 of the guest session's token that linked, so a retry of that sign-up is recognised after the session ended.</summary>
+    public string? AnonymousSessionTokenHash { get; init; }
+
+    /// <summary>When the guest's sessions were known to be revoked; null until then (the durable retry's work queue).</summary>
+    public DateTime? GuestSessionsRevokedAt { get; set; }
+
+    public static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 }

@@ -58,6 +58,11 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
             link.Property(l => l.AnonymousUserId).HasColumnName("anonymous_user_id");
             link.Property(l => l.NewUserId).HasColumnName("new_user_id");
             link.Property(l => l.LinkedAt).HasColumnName("linked_at");
+            link.Property(l => l.AnonymousSessionTokenHash).HasColumnName("anonymous_session_token_hash");
+            link.Property(l => l.GuestSessionsRevokedAt).HasColumnName("guest_sessions_revoked_at");
+            link.HasIndex(l => l.NewUserId);
+            // The durable retry's work queue: links whose guest sessions are not yet known to be revoked.
+            link.HasIndex(l => l.LinkedAt).HasFilter("guest_sessions_revoked_at IS NULL").HasDatabaseName("IX_anonymous_link_unrevoked");
         });
 
         modelBuilder.Entity<OutboxMessage>(message =>

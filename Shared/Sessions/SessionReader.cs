@@ -45,6 +45,12 @@ public sealed class SessionReader
     /// <summary>The live session of <paramref name="token"/> with its JSON, or null.</summary>
     public async Task<FoundSession?> FindWithJsonAsync(string token, RequestSync? requestSync = null)
     {
+        // Session keys share Redis's keyspace with the per-user index: only a real token may name one.
+        if (!SecureToken.IsWellFormed(token))
+        {
+            return null;
+        }
+
         var found = requestSync is null
             ? await _cache.GetAsync(token, _load)
             : await _cache.GetAsync(token, _load, requestSync.SyncAsync());

@@ -104,7 +104,7 @@ public sealed partial class AccountLinkingTests : IAsyncLifetime
     }
 
     // No endpoint lets an anonymous session sign in as itself or as another anonymous user, so the
-    // plugin's guard is driven directly, as the session issuer would after such a sign-in.
+    // plugin's guard is driven directly, as a sign-in's transaction would.
     [Fact]
     public async Task A_new_session_for_the_same_anonymous_user_or_another_anonymous_user_links_nothing()
     {
@@ -120,8 +120,13 @@ public sealed partial class AccountLinkingTests : IAsyncLifetime
         {
             var plugin = scope.ServiceProvider.GetServices<IAuthPlugin>().OfType<AnonymousPlugin>().Single();
             var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
-            await plugin.OnSessionCreatedAsync(http, anonymousSession, sameUserNewSession);
-            await plugin.OnSessionCreatedAsync(http, anonymousSession, otherAnonymousSession);
+            var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+            foreach (var newSession in new[] { sameUserNewSession, otherAnonymousSession })
+            {
+                var signIn = new SignInContext(http, db, anonymousSession, anonymousSession.Session.Token, newSession, DateTime.UtcNow);
+                await plugin.OnSignInAsync(signIn, CancellationToken.None);
+                await db.SaveChangesAsync();
+            }
         }
 
         await AssertNothingLinkedAsync(anonymous.UserId);

@@ -430,6 +430,18 @@ public sealed partial class EndpointTests(AuthApiFixture fixture) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Revoke_session_naming_an_internal_key_is_a_no_op_not_an_error()
+    {
+        var signUp = await _client.SignUpAsync(UniqueEmail());
+
+        var reply = await _client.PostAsync("/revoke-session", $$"""{"token":"active-sessions-{{signUp.UserId}}"}""");
+
+        Assert.Equal((HttpStatusCode.OK, """{"status":true}"""), (reply.Status, reply.Body));
+        Assert.Equal(signUp.UserId, (await _client.GetAsync("/get-session")).UserId);
+        Assert.Single((await _client.GetAsync("/list-sessions")).Json.EnumerateArray());
+    }
+
+    [Fact]
     public async Task Revoke_session_without_a_session_is_401()
     {
         var reply = await _client.PostAsync("/revoke-session", """{"token":"x"}""");

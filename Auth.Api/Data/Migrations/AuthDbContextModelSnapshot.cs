@@ -68,6 +68,14 @@ namespace AspireAuth.Auth.Api.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("anonymous_user_id");
 
+                    b.Property<string>("AnonymousSessionTokenHash")
+                        .HasColumnType("text")
+                        .HasColumnName("anonymous_session_token_hash");
+
+                    b.Property<DateTime?>("GuestSessionsRevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("guest_sessions_revoked_at");
+
                     b.Property<DateTime>("LinkedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("linked_at");
@@ -78,6 +86,12 @@ namespace AspireAuth.Auth.Api.Data.Migrations
                         .HasColumnName("new_user_id");
 
                     b.HasKey("AnonymousUserId");
+
+                    b.HasIndex("LinkedAt")
+                        .HasDatabaseName("IX_anonymous_link_unrevoked")
+                        .HasFilter("guest_sessions_revoked_at IS NULL");
+
+                    b.HasIndex("NewUserId");
 
                     b.ToTable("anonymous_link", (string)null);
                 });

@@ -1,0 +1,71 @@
+using AspireAuth.Auth.Api.BetterAuth;
+using AspireAuth.Auth.Api.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace AspireAuth.Auth.Api.Anonymous;
+
+/// <summary>
+/// The durable half of "a linked guest's sessions end": a link revokes them right after it commits,
+/// and this job revokes them once more from the link's row, marking it done only after Redis
+/// accepted — so a revocation that failed, or never ran because the process died, still happens.
+/// Revoking is idempotent, so doing it twice costs nothing but a script call.
+/// </summary>
+internal sealed class GuestSessionRevocation(
+    IServiceScopeFactory scopes, IOptions<AnonymousOptions> options, TimeProvider time, ILogger<GuestSessionRevocation> logger)
+    : BackgroundService
+{
+    private const int BatchSize = 200;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.GuestRevocationInterval, time);
+        do
+        {
+            try
+            {
+                while (await RunOnceAsync(stoppingToken) == BatchSize)
+                {
+                }
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The rows stay unmarked, so the next tick retries them.
+                logger.LogWarning(exception, "Revoking linked guests' sessions failed; retrying");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>Revokes the sessions of one batch of linked guests not yet marked revoked; returns how many.</summary>
+    internal async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+        var sessions = scope.ServiceProvider.GetRequiredService<SessionStore>();
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var guests = await db.AnonymousLinks
+            .FromSql($"""
+                SELECT * FROM anonymous_link
+                WHERE guest_sessions_revoked_at IS NULL
+                ORDER BY linked_at
+                LIMIT {BatchSize}
+                FOR UPDATE SKIP LOCKED
+                """)
+            .Select(l => l.AnonymousUserId)
+            .ToListAsync(cancellationToken);
+        if (guests.Count == 0)
+        {
+            return 0;
+        }
+
+        await Task.WhenAll(guests.Select(sessions.RevokeAllAsync));
+        var now = AuthEndpoints.TruncatedNow(time);
+        await db.AnonymousLinks
+            .Where(l => guests.Contains(l.AnonymousUserId))
+            .ExecuteUpdateAsync(update => update.SetProperty(l => l.GuestSessionsRevokedAt, now), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return guests.Count;
+    }
+}
