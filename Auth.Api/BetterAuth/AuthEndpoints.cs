@@ -62,7 +62,7 @@ internal static class AuthEndpoints
 
     private static async Task<Results<JsonHttpResult<TokenUserResponse>, JsonHttpResult<ApiError>>> SignUpEmail(
         HttpContext http, JsonBody body, AuthDbContext db, PasswordHasher hasher, SessionIssuer sessions, IEnumerable<IAuthPlugin> plugins,
-        TimeProvider time)
+        OriginGuard originGuard, TimeProvider time)
     {
         var (request, error) = await body.ReadAsync(http.Request, AuthJsonContext.Default.SignUpEmailRequest);
         if (error is not null)
@@ -79,6 +79,11 @@ internal static class AuthEndpoints
         if (!validation.IsValid)
         {
             return AuthErrors.Validation(validation.Message);
+        }
+
+        if (!originGuard.IsAllowedRedirect(request.CallbackURL, http.Request))
+        {
+            return AuthErrors.InvalidCallbackUrl();
         }
 
         if (request.Password!.Length < PasswordHasher.MinLength)
@@ -182,7 +187,7 @@ internal static class AuthEndpoints
     private sealed record UserWithPasswordHash(User User, string? PasswordHash);
 
     private static async Task<Results<JsonHttpResult<SignInEmailResponse>, JsonHttpResult<ApiError>>> SignInEmail(
-        HttpContext http, JsonBody body, AuthDbContext db, PasswordHasher hasher, SessionIssuer sessions)
+        HttpContext http, JsonBody body, AuthDbContext db, PasswordHasher hasher, SessionIssuer sessions, OriginGuard originGuard)
     {
         var (request, error) = await body.ReadAsync(http.Request, AuthJsonContext.Default.SignInEmailRequest);
         if (error is not null)
@@ -197,6 +202,11 @@ internal static class AuthEndpoints
         if (!validation.IsValid)
         {
             return AuthErrors.Validation(validation.Message);
+        }
+
+        if (!originGuard.IsAllowedRedirect(request.CallbackURL, http.Request))
+        {
+            return AuthErrors.InvalidCallbackUrl();
         }
 
         if (request.Password!.Length > PasswordHasher.MaxLength)

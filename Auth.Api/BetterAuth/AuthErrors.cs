@@ -29,6 +29,8 @@ internal static class AuthErrors
 
     public static JsonHttpResult<ApiError> InvalidOrigin() => Error(StatusCodes.Status403Forbidden, "INVALID_ORIGIN", "Invalid origin");
 
+    public static JsonHttpResult<ApiError> InvalidCallbackUrl() => Error(StatusCodes.Status403Forbidden, "INVALID_CALLBACK_URL", "Invalid callbackURL");
+
     public static JsonHttpResult<ApiError> CrossSiteNavigationLoginBlocked() =>
         Error(StatusCodes.Status403Forbidden, "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED",
             "Cross-site navigation login blocked. This request appears to be a CSRF attack.");

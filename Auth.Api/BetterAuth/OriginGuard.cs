@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -11,7 +12,7 @@ internal sealed class CredentialEndpointMetadata;
 /// <c>Origin</c> (or <c>Referer</c>); credential endpoints refuse untrusted origins and
 /// cross-site navigations outright. GET is never checked.
 /// </summary>
-internal sealed class OriginGuard(IOptions<AuthOptions> options) : IEndpointFilter
+internal sealed partial class OriginGuard(IOptions<AuthOptions> options) : IEndpointFilter
 {
     private readonly HashSet<string> _trustedOrigins = TrustedOrigins(options.Value);
 
@@ -52,6 +53,29 @@ internal sealed class OriginGuard(IOptions<AuthOptions> options) : IEndpointFilt
         return next(context);
     }
 
+    /// <summary>
+    /// Whether a client may ask to be sent to <paramref name="url"/> afterwards (<c>callbackURL</c> and the
+    /// like), as Better Auth decides: a path on this site, or an absolute URL of a trusted origin — never
+    /// another site, so no redirect of ours becomes an open redirect.
+    /// </summary>
+    public bool IsAllowedRedirect(string? url, HttpRequest request)
+    {
+        if (string.IsNullOrEmpty(url))
+        {
+            return true;
+        }
+
+        if (url.StartsWith('/'))
+        {
+            return RelativeRedirect().IsMatch(url);
+        }
+
+        return Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+            && string.IsNullOrEmpty(uri.UserInfo)
+            && IsTrusted(uri.GetLeftPart(UriPartial.Authority), request);
+    }
+
     private bool IsTrusted(string origin, HttpRequest request) =>
         _trustedOrigins.Contains(origin)
         || string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
@@ -82,4 +106,9 @@ internal sealed class OriginGuard(IOptions<AuthOptions> options) : IEndpointFilt
 
         return origins;
     }
+
+    // Better Auth's rule for a relative callback: one leading slash (not "//" or "/\\", which browsers
+    // read as another host, nor their encodings), then path characters and an optional query.
+    [GeneratedRegex(@"^/(?!/|\\|%2f|%5c)[\w\-.+/@]*(?:\?[\w\-.+/=&%@]*)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex RelativeRedirect();
 }
