@@ -136,9 +136,10 @@ public static class InfrastructureBuilderExtensions
                     {
                         "--bind", "127.0.0.1",
                         "--dir", dataDirectory,
-                        // Sessions and the event stream must survive a restart: append-only file, fsync each second.
+                        // Sessions, revocations and the event stream must survive a crash: Redis answers a
+                        // write only once it is on disk (one fsync per event-loop turn, shared by its writes).
                         "--appendonly", "yes",
-                        "--appendfsync", "everysec",
+                        "--appendfsync", "always",
                         "--save", "",
                     })
                     {

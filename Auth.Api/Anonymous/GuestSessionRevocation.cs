@@ -1,5 +1,6 @@
 using AspireAuth.Auth.Api.BetterAuth;
 using AspireAuth.Auth.Api.Data;
+using AspireAuth.Auth.Api.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -13,9 +14,23 @@ namespace AspireAuth.Auth.Api.Anonymous;
 /// </summary>
 internal sealed class GuestSessionRevocation(
     IServiceScopeFactory scopes, IOptions<AnonymousOptions> options, TimeProvider time, ILogger<GuestSessionRevocation> logger)
-    : BackgroundService
+    : BackgroundService, IRedisWriteLossRecovery
 {
     private const int BatchSize = 200;
+
+    // Redis stamps stream ids with its own clock, links carry Auth.Api's: allow for the two to differ.
+    private static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromSeconds(5);
+
+    /// <summary>A Redis that lost writes may have lost revocations too: every link since then is revoked again.</summary>
+    public async Task RecoverAsync(DateTimeOffset lostSince, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+        var since = lostSince.UtcDateTime - ClockSkewAllowance;
+        await db.AnonymousLinks
+            .Where(l => l.LinkedAt >= since && l.GuestSessionsRevokedAt != null)
+            .ExecuteUpdateAsync(update => update.SetProperty(l => l.GuestSessionsRevokedAt, (DateTime?)null), cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

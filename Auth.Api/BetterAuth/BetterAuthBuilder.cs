@@ -1,4 +1,5 @@
 using AspireAuth.Auth.Api.Anonymous;
+using AspireAuth.Auth.Api.Outbox;
 using AspireAuth.Shared.Sessions;
 
 namespace AspireAuth.Auth.Api.BetterAuth;
@@ -46,7 +47,9 @@ public static class BetterAuthServiceCollectionExtensions
         options.ValidateDataAnnotations().ValidateOnStart();
         auth.Services.AddSingleton<IAuthPlugin, AnonymousPlugin>();
         auth.Services.AddHostedService<StaleAnonymousUserCleanup>();
-        auth.Services.AddHostedService<GuestSessionRevocation>();
+        auth.Services.AddSingleton<GuestSessionRevocation>();
+        auth.Services.AddHostedService(services => services.GetRequiredService<GuestSessionRevocation>());
+        auth.Services.AddSingleton<IRedisWriteLossRecovery>(services => services.GetRequiredService<GuestSessionRevocation>());
         return auth;
     }
 }

@@ -18,6 +18,8 @@ namespace AspireAuth.Auth.Api.Outbox;
 internal sealed partial class OutboxRelay(
     IServiceScopeFactory scopes,
     EventStreamPublisher publisher,
+    IConnectionMultiplexer redis,
+    IEnumerable<IRedisWriteLossRecovery> lossRecoveries,
     IOptions<OutboxOptions> options,
     TimeProvider time,
     ILogger<OutboxRelay> logger) : BackgroundService
@@ -27,6 +29,15 @@ internal sealed partial class OutboxRelay(
 
     private readonly OutboxOptions _options = options.Value;
     private DateTimeOffset _nextMaintenance;
+
+    // A restarted Redis may have lost writes: look once at start, after every reconnect and at maintenance.
+    private volatile bool _lossCheckDue = true;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        redis.ConnectionRestored += (_, _) => _lossCheckDue = true;
+        return base.StartAsync(cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -38,6 +49,12 @@ internal sealed partial class OutboxRelay(
                 await using var listener = await ListenAsync(stoppingToken);
                 while (!stoppingToken.IsCancellationRequested)
                 {
+                    if (_lossCheckDue)
+                    {
+                        _lossCheckDue = false;
+                        await RecoverLostEntriesAsync(stoppingToken);
+                    }
+
                     while (await PublishBatchAsync(stoppingToken) == _options.BatchSize)
                     {
                     }
@@ -49,6 +66,7 @@ internal sealed partial class OutboxRelay(
             }
             catch (Exception exception) when (exception is NpgsqlException or RedisException or TimeoutException or DbUpdateException)
             {
+                _lossCheckDue = true;
                 LogRelayFailed(exception, backoff);
                 await Task.Delay(backoff, time, stoppingToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
@@ -107,6 +125,41 @@ internal sealed partial class OutboxRelay(
     }
 
     /// <summary>
+    /// Redis acknowledged every published row's entry, but a Redis that lost writes no longer has the
+    /// last of them: its stream ends before the outbox's last published entry. Those rows are marked
+    /// unpublished, so they are published again (consumers ignore what they already handled), and every
+    /// <see cref="IRedisWriteLossRecovery"/> redoes its part. Returns how many rows.
+    /// </summary>
+    internal async Task<int> RecoverLostEntriesAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+        var lastPublished = await db.OutboxMessages
+            .Where(m => m.PublishedAt != null && m.StreamEntryId != null)
+            .OrderByDescending(m => m.Sequence)
+            .Select(m => m.StreamEntryId)
+            .FirstOrDefaultAsync(cancellationToken);
+        var streamEnd = await publisher.LastAppendedIdAsync();
+        if (lastPublished is null || StreamId.Parse(lastPublished) <= streamEnd)
+        {
+            return 0;
+        }
+
+        var lost = await db.Database.ExecuteSqlAsync($"""
+            UPDATE outbox_message SET published_at = NULL, stream_entry_id = NULL
+            WHERE published_at IS NOT NULL
+              AND (split_part(stream_entry_id, '-', 1)::bigint, split_part(stream_entry_id, '-', 2)::bigint) > ({streamEnd.Milliseconds}, {streamEnd.Sequence})
+            """, cancellationToken);
+        LogLostEntries(lost, streamEnd.ToString(), lastPublished);
+        foreach (var recovery in lossRecoveries)
+        {
+            await recovery.RecoverAsync(streamEnd.Timestamp, cancellationToken);
+        }
+
+        return lost;
+    }
+
+    /// <summary>
     /// Marks every event that occurred at or after <paramref name="since"/> unpublished, so the
     /// relay publishes it again (consumers ignore what they already handled). Returns how many.
     /// </summary>
@@ -128,6 +181,7 @@ internal sealed partial class OutboxRelay(
         }
 
         _nextMaintenance = now + _options.MaintenanceInterval;
+        _lossCheckDue = true;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
         var cutoff = now.UtcDateTime - _options.Retention;
@@ -167,6 +221,9 @@ internal sealed partial class OutboxRelay(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay failed; retrying in {Backoff}")]
     private partial void LogRelayFailed(Exception exception, TimeSpan backoff);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis lost {Count} published event(s): its stream ends at {StreamEnd}, the outbox published up to {LastPublished}; publishing them again")]
+    private partial void LogLostEntries(int count, string streamEnd, string lastPublished);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbox maintenance: removed {Expired} published row(s) past retention, trimmed {Trimmed} consumed stream entries")]
     private partial void LogMaintenance(int expired, long trimmed);

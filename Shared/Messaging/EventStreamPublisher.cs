@@ -41,6 +41,21 @@ public sealed class EventStreamPublisher
     }
 
     /// <summary>
+    /// The id of the last entry ever appended (Redis keeps it across trims), or <c>0-0</c> when the
+    /// stream does not exist: what a Redis that lost writes has forgotten lies after it.
+    /// </summary>
+    public async Task<StreamId> LastAppendedIdAsync()
+    {
+        var database = _redis.GetDatabase();
+        if (!await database.KeyExistsAsync(EventStream.Key))
+        {
+            return default;
+        }
+
+        return StreamId.Parse((await database.StreamInfoAsync(EventStream.Key)).LastGeneratedId!);
+    }
+
+    /// <summary>
     /// Drops entries every consumer group has both received and acknowledged, so the stream
     /// stays bounded without losing anything still to be consumed. Returns how many were dropped.
     /// </summary>
