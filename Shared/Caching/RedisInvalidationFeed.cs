@@ -26,6 +26,8 @@ public sealed class RedisInvalidationFeed(
     : InvalidationFeed(channel, syncTimeout, time, logger), IHostedService, IDisposable
 {
     private static readonly TimeSpan CountFromRepublishDelay = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan SubscribeRetryMinimum = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan SubscribeRetryMaximum = TimeSpan.FromSeconds(5);
 
     private readonly RedisChannel _channel = RedisChannel.Literal(channel);
     private readonly CancellationTokenSource _stopping = new();
@@ -41,15 +43,49 @@ public sealed class RedisInvalidationFeed(
     private (long Count, TaskCompletionSource Done)? _waitingForApplied;
     private Task? _idleSyncing;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
         // Any dropped connection may have carried (or be about to miss) an invalidation.
         redis.ConnectionFailed += OnConnectionFailed;
-        var subscriber = redis.GetSubscriber();
-        _counted = await subscriber.SubscribeAsync(_channel);
-        _applied = await subscriber.SubscribeAsync(_channel);
-        _applied.OnMessage(Apply);
-        _idleSyncing = SyncWhileIdleAsync(_stopping.Token);
+        _idleSyncing = SubscribeThenSyncWhileIdleAsync(_stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Subscribes (again and again while Redis is unreachable: the service starts anyway, reading the source), then keeps in sync.</summary>
+    private async Task SubscribeThenSyncWhileIdleAsync(CancellationToken stoppingToken)
+    {
+        var backoff = SubscribeRetryMinimum;
+        while (true)
+        {
+            try
+            {
+                var subscriber = redis.GetSubscriber();
+                _counted ??= await subscriber.SubscribeAsync(_channel);
+                if (_applied is null)
+                {
+                    _applied = await subscriber.SubscribeAsync(_channel);
+                    _applied.OnMessage(Apply);
+                }
+
+                break;
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                OnConnectionLost(exception);
+                try
+                {
+                    await Task.Delay(backoff, Time, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, SubscribeRetryMaximum.Ticks));
+            }
+        }
+
+        await SyncWhileIdleAsync(stoppingToken);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -74,6 +110,11 @@ public sealed class RedisInvalidationFeed(
 
     protected override async Task CatchUpAsync()
     {
+        if (_counted is null || _applied is null)
+        {
+            throw new InvalidOperationException("Not subscribed to the invalidation channel yet.");
+        }
+
         await EnsureCountingStartedAsync();
         await redis.GetSubscriber().PingAsync();
 
@@ -170,5 +211,18 @@ public sealed class RedisInvalidationFeed(
         caughtUp?.TrySetResult();
     }
 
-    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs args) => OnConnectionLost(args.Exception);
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs args)
+    {
+        // A PING that comes back proves the connection, not the subscription, which the client renews
+        // on its own after a reconnect: count afresh from a new message, so the feed is in sync again
+        // only once a message published after the reconnect came back through both subscriptions.
+        lock (_progress)
+        {
+            _countFrom = null;
+            _countedFromStart = _appliedFromStart = false;
+            _arrivedCount = _appliedCount = 0;
+        }
+
+        OnConnectionLost(args.Exception);
+    }
 }
