@@ -73,9 +73,7 @@ internal sealed class SessionAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var token = cookie.ReadToken(
-            Request.Cookies[SessionCookie.Name] ?? Request.Cookies[SessionCookie.SecureName],
-            Request.Headers.Authorization);
+        var token = cookie.ReadToken(SessionCookie.ValueIn(Request.Cookies), Request.Headers.Authorization);
         if (token is null)
         {
             return AuthenticateResult.NoResult();
