@@ -58,6 +58,8 @@ public static class SessionClaims
 
     public static string GetUserId(this ClaimsPrincipal user) =>
         user.FindFirstValue(UserId) ?? throw new InvalidOperationException("The request is not authenticated.");
+
+    public static bool IsAnonymousUser(this ClaimsPrincipal user) => user.FindFirstValue(IsAnonymous) == "true";
 }
 
 internal sealed class SessionAuthenticationHandler(
