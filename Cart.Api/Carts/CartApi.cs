@@ -44,7 +44,7 @@ internal static class CartApi
             return Errors.Validation($"[body.quantity] Must be a whole number from 1 to {Data.ShoppingCart.MaxQuantity}");
         }
 
-        return await Respond(await carts.AddAsync(user.GetUserId(), productId, quantity, cancellationToken), user, reader);
+        return await Respond(await carts.AddAsync(user.CartOwner(), productId, quantity, cancellationToken), user, reader);
     }
 
     private static async Task<Results<SerializedJson<CartResponse>, JsonHttpResult<ApiError>>> SetQuantity(
@@ -55,32 +55,34 @@ internal static class CartApi
             return Errors.Validation($"[body.quantity] Must be a whole number from 0 to {Data.ShoppingCart.MaxQuantity}");
         }
 
-        return await Respond(await carts.SetQuantityAsync(user.GetUserId(), productId, quantity, cancellationToken), user, reader);
+        return await Respond(await carts.SetQuantityAsync(user.CartOwner(), productId, quantity, cancellationToken), user, reader);
     }
 
     private static async Task<Results<SerializedJson<CartResponse>, JsonHttpResult<ApiError>>> RemoveItem(
         int productId, ClaimsPrincipal user, CartStore carts, CartReader reader, CancellationToken cancellationToken) =>
-        await Respond(await carts.RemoveAsync(user.GetUserId(), productId, cancellationToken), user, reader);
+        await Respond(await carts.RemoveAsync(user.CartOwner(), productId, cancellationToken), user, reader);
 
-    private static async Task<NoContent> ClearCart(ClaimsPrincipal user, CartStore carts, CancellationToken cancellationToken)
-    {
-        await carts.ClearAsync(user.GetUserId(), cancellationToken);
-        return TypedResults.NoContent();
-    }
+    private static async Task<Results<NoContent, JsonHttpResult<ApiError>>> ClearCart(ClaimsPrincipal user, CartStore carts, CancellationToken cancellationToken) =>
+        await carts.ClearAsync(user.CartOwner(), cancellationToken) == CartChangeOutcome.GuestAlreadyLinked
+            ? Errors.GuestAlreadyLinked()
+            : TypedResults.NoContent();
 
     /// <summary>
     /// Whether a guest's cart is still waiting to be merged after they signed up or in: the
-    /// storefront shows "moving your cart" instead of a cart that fills in later.
+    /// storefront shows "moving your cart" instead of a cart that fills in later. It tells only about the caller's own
+    /// carts: pending until the guest's cart was taken over into the caller's, whatever another user's guest holds.
     /// </summary>
     private static async Task<Results<Ok<MergeStatusResponse>, JsonHttpResult<ApiError>>> GetMergeStatus(
-        string? from, CartStore carts, CancellationToken cancellationToken)
+        string? from, ClaimsPrincipal user, CartStore carts, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(from) || !SecureToken.IsWellFormed(from))
         {
             return Errors.Validation("[query.from] Expected the anonymous user id");
         }
 
-        return TypedResults.Ok(new MergeStatusResponse(await carts.HasItemsAsync(from, cancellationToken)));
+        var userId = user.GetUserId();
+        var pending = from != userId && !await carts.IsTakenOverIntoAsync(from, userId, cancellationToken);
+        return TypedResults.Ok(new MergeStatusResponse(pending));
     }
 
     private static async Task<Results<SerializedJson<CartResponse>, JsonHttpResult<ApiError>>> Respond(
@@ -89,6 +91,7 @@ internal static class CartApi
             CartChangeOutcome.ProductNotFound => Errors.ProductNotFound(),
             CartChangeOutcome.LineLimitReached => Errors.Error(StatusCodes.Status400BadRequest, "CART_LINE_LIMIT",
                 $"A cart holds at most {Data.ShoppingCart.MaxLines} different products"),
+            CartChangeOutcome.GuestAlreadyLinked => Errors.GuestAlreadyLinked(),
             _ => await carts.GetAfterChangeAsync(user.GetUserId()),
         };
 }
@@ -101,4 +104,10 @@ internal static class Errors
     public static JsonHttpResult<ApiError> Validation(string message) => Error(StatusCodes.Status400BadRequest, "VALIDATION_ERROR", message);
 
     public static JsonHttpResult<ApiError> ProductNotFound() => Error(StatusCodes.Status404NotFound, "PRODUCT_NOT_FOUND", "Product not found");
+
+    /// <summary>401, so the client reads its session again: it now belongs to the account the guest signed up or in as.</summary>
+    public static JsonHttpResult<ApiError> GuestAlreadyLinked() => Error(StatusCodes.Status401Unauthorized, "GUEST_ALREADY_LINKED",
+        "This guest is now linked to an account and its cart has moved there; read the session again");
+
+    public static CartOwner CartOwner(this ClaimsPrincipal user) => new(user.GetUserId(), user.IsAnonymousUser());
 }

@@ -9,7 +9,13 @@ public enum CartChangeOutcome
     Changed,
     ProductNotFound,
     LineLimitReached,
+
+    /// <summary>The caller is a guest whose cart was already taken over into an account: their session is on its way out.</summary>
+    GuestAlreadyLinked,
 }
+
+/// <summary>Whose cart a write is for: a guest's write is checked against takeovers.</summary>
+public sealed record CartOwner(string UserId, bool IsGuest);
 
 /// <summary>
 /// Changes carts (<see cref="CartReader"/> reads them). Every change locks the cart row first, so concurrent changes to one
@@ -21,31 +27,39 @@ internal sealed class CartStore(CartDbContext db, ChangeLeases leases, TimeProvi
     /// <summary>Announces that the carts of <paramref name="userIds"/> are changing; commit with the lease returned.</summary>
     public Task<ChangeLease> LeaseAsync(params string[] userIds) => leases.BeginAsync(CartReader.InvalidationKeyspace, userIds);
 
-    public Task<bool> HasItemsAsync(string userId, CancellationToken cancellationToken) =>
-        db.CartLines.AnyAsync(line => line.UserId == userId, cancellationToken);
+    /// <summary>Whether the cart of <paramref name="anonymousUserId"/> was taken over into <paramref name="userId"/>'s.</summary>
+    public Task<bool> IsTakenOverIntoAsync(string anonymousUserId, string userId, CancellationToken cancellationToken) =>
+        db.LinkedGuests.AnyAsync(guest => guest.GuestUserId == anonymousUserId && guest.UserId == userId, cancellationToken);
 
-    public Task<CartChangeOutcome> AddAsync(string userId, int productId, int quantity, CancellationToken cancellationToken) =>
-        ChangeAsync(userId, productId, cart => SetLine(cart, productId, current => Math.Min(ShoppingCart.MaxQuantity, current + quantity)), cancellationToken);
+    public Task<CartChangeOutcome> AddAsync(CartOwner owner, int productId, int quantity, CancellationToken cancellationToken) =>
+        ChangeAsync(owner, productId, cart => SetLine(cart, productId, current => Math.Min(ShoppingCart.MaxQuantity, current + quantity)), cancellationToken);
 
     /// <summary>Sets a line's quantity; 0 removes the line.</summary>
-    public Task<CartChangeOutcome> SetQuantityAsync(string userId, int productId, int quantity, CancellationToken cancellationToken) =>
+    public Task<CartChangeOutcome> SetQuantityAsync(CartOwner owner, int productId, int quantity, CancellationToken cancellationToken) =>
         quantity == 0
-            ? RemoveAsync(userId, productId, cancellationToken)
-            : ChangeAsync(userId, productId, cart => SetLine(cart, productId, _ => quantity), cancellationToken);
+            ? RemoveAsync(owner, productId, cancellationToken)
+            : ChangeAsync(owner, productId, cart => SetLine(cart, productId, _ => quantity), cancellationToken);
 
-    public Task<CartChangeOutcome> RemoveAsync(string userId, int productId, CancellationToken cancellationToken) =>
-        ChangeAsync(userId, productId, cart =>
+    public Task<CartChangeOutcome> RemoveAsync(CartOwner owner, int productId, CancellationToken cancellationToken) =>
+        ChangeAsync(owner, productId, cart =>
         {
             cart.Lines.RemoveAll(line => line.ProductId == productId);
             return CartChangeOutcome.Changed;
         }, cancellationToken);
 
-    public async Task ClearAsync(string userId, CancellationToken cancellationToken)
+    public async Task<CartChangeOutcome> ClearAsync(CartOwner owner, CancellationToken cancellationToken)
     {
-        await using var lease = await LeaseAsync(userId);
+        await using var lease = await LeaseAsync(owner.UserId);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await DeleteAsync(userId, cancellationToken);
+        await LockAsync(owner.UserId, cancellationToken);
+        if (await IsLinkedGuestAsync(owner, cancellationToken))
+        {
+            return CartChangeOutcome.GuestAlreadyLinked;
+        }
+
+        await DeleteAsync(owner.UserId, cancellationToken);
         await lease.CommitAsync(transaction, cancellationToken);
+        return CartChangeOutcome.Changed;
     }
 
     /// <summary>Deletes the user's cart. Must run inside the caller's transaction, under a lease on the cart.</summary>
@@ -54,16 +68,25 @@ internal sealed class CartStore(CartDbContext db, ChangeLeases leases, TimeProvi
 
     /// <summary>
     /// Moves the anonymous cart's lines into the user's cart (same product: quantities added,
-    /// capped at 99) and deletes the anonymous cart. Must run inside the caller's transaction, under a lease on both carts.
+    /// capped at 99), deletes the anonymous cart and records the guest as linked, so later writes as the guest are refused.
+    /// Must run inside the caller's transaction, under a lease on both carts.
     /// </summary>
     public async Task MergeAsync(string anonymousUserId, string userId, CancellationToken cancellationToken)
     {
-        if (!await LockExistingAsync(anonymousUserId, cancellationToken))
+        await db.Database.ExecuteSqlAsync(
+            $"INSERT INTO linked_guest (guest_user_id, user_id, linked_at) VALUES ({anonymousUserId}, {userId}, {time.GetUtcNow().UtcDateTime}) ON CONFLICT DO NOTHING",
+            cancellationToken);
+
+        // Locked even when the guest has no cart (the upsert makes one for the time being): a guest's write that comes
+        // first commits before this reads the lines; one that comes later waits, then finds the guest linked.
+        var guestCart = await LockAsync(anonymousUserId, cancellationToken);
+        db.Carts.Remove(guestCart);
+        if (guestCart.Lines.Count == 0)
         {
+            await db.SaveChangesAsync(cancellationToken);
             return;
         }
 
-        var guestCart = await db.Carts.Include(cart => cart.Lines).SingleAsync(cart => cart.UserId == anonymousUserId, cancellationToken);
         var cart = await LockAsync(userId, cancellationToken);
         foreach (var guestLine in guestCart.Lines)
         {
@@ -79,7 +102,6 @@ internal sealed class CartStore(CartDbContext db, ChangeLeases leases, TimeProvi
             }
         }
 
-        db.Carts.Remove(guestCart);
         cart.UpdatedAt = time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(cancellationToken);
     }
@@ -103,16 +125,21 @@ internal sealed class CartStore(CartDbContext db, ChangeLeases leases, TimeProvi
         return CartChangeOutcome.Changed;
     }
 
-    private async Task<CartChangeOutcome> ChangeAsync(string userId, int productId, Func<ShoppingCart, CartChangeOutcome> change, CancellationToken cancellationToken)
+    private async Task<CartChangeOutcome> ChangeAsync(CartOwner owner, int productId, Func<ShoppingCart, CartChangeOutcome> change, CancellationToken cancellationToken)
     {
         if (!await db.Products.AnyAsync(product => product.Id == productId, cancellationToken))
         {
             return CartChangeOutcome.ProductNotFound;
         }
 
-        await using var lease = await LeaseAsync(userId);
+        await using var lease = await LeaseAsync(owner.UserId);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var cart = await LockAsync(userId, cancellationToken);
+        var cart = await LockAsync(owner.UserId, cancellationToken);
+        if (await IsLinkedGuestAsync(owner, cancellationToken))
+        {
+            return CartChangeOutcome.GuestAlreadyLinked;
+        }
+
         var outcome = change(cart);
         if (outcome == CartChangeOutcome.Changed)
         {
@@ -134,7 +161,10 @@ internal sealed class CartStore(CartDbContext db, ChangeLeases leases, TimeProvi
         return await db.Carts.Include(cart => cart.Lines).SingleAsync(cart => cart.UserId == userId, cancellationToken);
     }
 
-    private async Task<bool> LockExistingAsync(string userId, CancellationToken cancellationToken) =>
-        await db.Database.SqlQuery<string>($"SELECT user_id AS \"Value\" FROM cart WHERE user_id = {userId} FOR UPDATE")
-            .ToListAsync(cancellationToken) is { Count: > 0 };
+    /// <summary>
+    /// Whether the owner is a guest already taken over. Asked only while holding the cart row's lock, which the takeover
+    /// takes too, so its answer holds until the write commits. Only guests are ever linked: accounts skip the round trip.
+    /// </summary>
+    private async Task<bool> IsLinkedGuestAsync(CartOwner owner, CancellationToken cancellationToken) =>
+        owner.IsGuest && await db.LinkedGuests.AnyAsync(guest => guest.GuestUserId == owner.UserId, cancellationToken);
 }

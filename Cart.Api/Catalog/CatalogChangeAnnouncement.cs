@@ -1,5 +1,6 @@
 using AspireAuth.Cart.Api.Carts;
 using AspireAuth.Shared.Caching;
+using AspireAuth.Shared.Hosting;
 using StackExchange.Redis;
 
 namespace AspireAuth.Cart.Api.Catalog;
@@ -7,14 +8,15 @@ namespace AspireAuth.Cart.Api.Catalog;
 /// <summary>
 /// Cached carts carry product names and prices, and the catalog changes only through migrations,
 /// which run as a replica starts: so once they have run, every replica drops its cached carts.
-/// Registered after the migration, so it runs after it.
+/// Registered after the migration, so it runs after it; waits for Redis if it is down.
 /// </summary>
-internal sealed class CatalogChangeAnnouncement(IConnectionMultiplexer redis) : IHostedService
+internal sealed class CatalogChangeAnnouncement(IConnectionMultiplexer redis, ResilientLoops loops) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken) =>
-        await redis.GetSubscriber().PublishAsync(
-            RedisChannel.Literal(InvalidationMessages.Channel),
-            InvalidationMessages.EverythingChangedIn(CartReader.InvalidationKeyspace));
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        loops.RetryUntilDoneAsync("catalog-change-announcement", async _ =>
+            await redis.GetSubscriber().PublishAsync(
+                RedisChannel.Literal(InvalidationMessages.Channel),
+                InvalidationMessages.EverythingChangedIn(CartReader.InvalidationKeyspace)), cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -13,6 +13,8 @@ public sealed class CartDbContext(DbContextOptions<CartDbContext> options) : DbC
 
     public DbSet<InboxMessage> Inbox => Set<InboxMessage>();
 
+    public DbSet<LinkedGuest> LinkedGuests => Set<LinkedGuest>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Product>(product =>
@@ -54,6 +56,15 @@ public sealed class CartDbContext(DbContextOptions<CartDbContext> options) : DbC
             inbox.Property(i => i.Consumer).HasColumnName("consumer").HasMaxLength(100);
             inbox.Property(i => i.EventType).HasColumnName("event_type").HasMaxLength(200);
             inbox.Property(i => i.ProcessedAt).HasColumnName("processed_at");
+        });
+
+        modelBuilder.Entity<LinkedGuest>(guest =>
+        {
+            guest.ToTable("linked_guest");
+            guest.HasKey(g => g.GuestUserId);
+            guest.Property(g => g.GuestUserId).HasColumnName("guest_user_id").HasMaxLength(64);
+            guest.Property(g => g.UserId).HasColumnName("user_id").HasMaxLength(64);
+            guest.Property(g => g.LinkedAt).HasColumnName("linked_at");
         });
     }
 }

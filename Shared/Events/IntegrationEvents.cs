@@ -45,7 +45,9 @@ public sealed record AnonymousUserDeleted(Guid EventId, DateTime OccurredAt, str
     public static JsonTypeInfo<AnonymousUserDeleted> JsonTypeInfo => IntegrationEventJsonContext.Default.AnonymousUserDeleted;
 }
 
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, Converters = [typeof(IsoDateTimeConverter)])]
+// A payload missing a property, or with null where the type has none, is unreadable rather than half an event.
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, Converters = [typeof(IsoDateTimeConverter)],
+    RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(AnonymousAccountLinked))]
 [JsonSerializable(typeof(AnonymousUserDeleted))]
 public sealed partial class IntegrationEventJsonContext : JsonSerializerContext;

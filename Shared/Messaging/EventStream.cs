@@ -1,3 +1,4 @@
+using System.Globalization;
 using StackExchange.Redis;
 
 namespace AspireAuth.Shared.Messaging;
@@ -54,23 +55,57 @@ public sealed record EventEnvelope(
         new(EventStream.Fields.OutboxSequence, OutboxSequence),
     ];
 
-    /// <summary>Reads a stream entry back; throws <see cref="FormatException"/> for an entry that is not an envelope.</summary>
+    /// <summary>
+    /// Reads a stream entry back; throws <see cref="FormatException"/>, and nothing else, for an entry that is not an
+    /// envelope (a field missing, empty or given twice, a value that does not parse or does not fit).
+    /// </summary>
     public static EventEnvelope FromStreamEntry(StreamEntry entry)
     {
-        string Required(string name) =>
-            entry[name] is { IsNullOrEmpty: false } value ? value.ToString() : throw new FormatException($"Stream entry {entry.Id} has no '{name}'.");
+        try
+        {
+            if (entry.Values is not { Length: > 0 } values)
+            {
+                throw new FormatException("it has no fields");
+            }
 
-        string? Optional(string name) => entry[name] is { IsNullOrEmpty: false } value ? value.ToString() : null;
+            if (values.GroupBy(field => field.Name.ToString(), StringComparer.Ordinal).FirstOrDefault(same => same.Count() > 1) is { } repeated)
+            {
+                throw new FormatException($"'{repeated.Key}' is given {repeated.Count()} times");
+            }
 
-        return new EventEnvelope(
-            Guid.Parse(Required(EventStream.Fields.EventId)),
-            Required(EventStream.Fields.EventType),
-            int.Parse(Required(EventStream.Fields.EventVersion), System.Globalization.CultureInfo.InvariantCulture),
-            Required(EventStream.Fields.Payload),
-            Optional(EventStream.Fields.TraceParent),
-            Optional(EventStream.Fields.TraceState),
-            DateTime.Parse(Required(EventStream.Fields.OccurredAt), System.Globalization.CultureInfo.InvariantCulture,
-                System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal),
-            long.Parse(Optional(EventStream.Fields.OutboxSequence) ?? "0", System.Globalization.CultureInfo.InvariantCulture));
+            return new EventEnvelope(
+                Parse<Guid>(Required(entry, EventStream.Fields.EventId), EventStream.Fields.EventId, Guid.TryParse),
+                Required(entry, EventStream.Fields.EventType),
+                Parse(Required(entry, EventStream.Fields.EventVersion), EventStream.Fields.EventVersion, Invariant<int>(int.TryParse)),
+                Required(entry, EventStream.Fields.Payload),
+                Optional(entry, EventStream.Fields.TraceParent),
+                Optional(entry, EventStream.Fields.TraceState),
+                Parse(Required(entry, EventStream.Fields.OccurredAt), EventStream.Fields.OccurredAt, (string value, out DateTime parsed) =>
+                    DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out parsed)),
+                Optional(entry, EventStream.Fields.OutboxSequence) is { } sequence
+                    ? Parse(sequence, EventStream.Fields.OutboxSequence, Invariant<long>(long.TryParse))
+                    : 0);
+        }
+        catch (Exception exception)
+        {
+            throw new FormatException($"Stream entry {entry.Id} is not an event envelope: {exception.Message}.", exception);
+        }
     }
+
+    private delegate bool TryParser<T>(string value, out T parsed);
+
+    private static string Required(StreamEntry entry, string name) =>
+        entry[name] is { IsNullOrEmpty: false } value ? value.ToString() : throw new FormatException($"'{name}' is missing or empty");
+
+    private static string? Optional(StreamEntry entry, string name) => entry[name] is { IsNullOrEmpty: false } value ? value.ToString() : null;
+
+    private static T Parse<T>(string value, string name, TryParser<T> tryParse) =>
+        tryParse(value, out var parsed) ? parsed : throw new FormatException($"'{name}' is not a valid {typeof(T).Name}: '{Truncated(value)}'");
+
+    private static TryParser<T> Invariant<T>(NumberParser<T> parse) =>
+        (string value, out T parsed) => parse(value, NumberStyles.None, CultureInfo.InvariantCulture, out parsed);
+
+    private delegate bool NumberParser<T>(string value, NumberStyles style, IFormatProvider provider, out T parsed);
+
+    private static string Truncated(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }

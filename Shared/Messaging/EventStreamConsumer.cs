@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
+using AspireAuth.Shared.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -15,11 +16,13 @@ namespace AspireAuth.Shared.Messaging;
 /// is retried (claimed again after <see cref="EventConsumerOptions.ClaimIdleTime"/>), and after
 /// <see cref="EventConsumerOptions.MaxAttempts"/> failures it moves to the dead-letter stream.
 /// Entries left pending by a dead consumer are claimed the same way. Consumers wake on a
-/// pub/sub nudge from the publisher and poll only as a safety net.
+/// pub/sub nudge from the publisher and poll only as a safety net. An entry that cannot be decoded is
+/// dead-lettered at once; an outage of Redis or PostgreSQL is never held against an entry: the loop
+/// backs off and retries it (see <see cref="ResilientLoops"/>).
 /// </summary>
 internal sealed partial class EventStreamConsumer : BackgroundService
 {
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    private const string LoopName = "event-stream-consumer";
 
     private readonly IConnectionMultiplexer _redis;
     private readonly IServiceScopeFactory _scopes;
@@ -27,6 +30,7 @@ internal sealed partial class EventStreamConsumer : BackgroundService
     private readonly EventConsumerOptions _options;
     private readonly ILogger<EventStreamConsumer> _logger;
     private readonly TimeProvider _time;
+    private readonly ResilientLoops _loops;
     private readonly Channel<bool> _nudges = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly RedisKey _failuresKey;
     private readonly TimeSpan _maintenanceInterval;
@@ -36,6 +40,10 @@ internal sealed partial class EventStreamConsumer : BackgroundService
     private long _pendingCount;
     private double _oldestPendingAgeSeconds;
     private DateTimeOffset _nextMaintenance;
+    private bool _subscribed;
+    private bool _groupReady;
+    private bool _readOwnPendingFirst = true;
+    private bool _idle;
 
     public EventStreamConsumer(
         IConnectionMultiplexer redis,
@@ -44,8 +52,10 @@ internal sealed partial class EventStreamConsumer : BackgroundService
         IOptions<EventConsumerOptions> options,
         IMeterFactory meters,
         TimeProvider time,
+        ResilientLoops loops,
         ILogger<EventStreamConsumer> logger)
     {
+        _loops = loops;
         _redis = redis;
         _scopes = scopes;
         _handlers = handlers;
@@ -70,38 +80,54 @@ internal sealed partial class EventStreamConsumer : BackgroundService
 
     public string ConsumerName { get; }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        _loops.RunUntilStoppedAsync(LoopName, ConsumeOnceAsync, stoppingToken);
+
+    /// <summary>One round: reads and handles what is there, claims what is stale, and waits for more if there was nothing.</summary>
+    private async Task ConsumeOnceAsync(CancellationToken stoppingToken)
     {
-        await _redis.GetSubscriber().SubscribeAsync(EventStream.NudgeChannel, (_, _) => _nudges.Writer.TryWrite(true));
-        var backoff = TimeSpan.FromMilliseconds(200);
-        var readOwnPendingFirst = true;
-
-        while (!stoppingToken.IsCancellationRequested)
+        if (_idle)
         {
-            try
-            {
-                await EnsureGroupAsync();
-                if (readOwnPendingFirst)
-                {
-                    // Entries this instance read before it stopped, and never acknowledged.
-                    await ReadAndHandleAsync("0", stoppingToken);
-                    readOwnPendingFirst = false;
-                }
+            await WaitForNudgeAsync(stoppingToken);
+        }
 
-                var handled = await ReadAndHandleAsync(">", stoppingToken);
-                handled += await MaintainAsync(stoppingToken);
-                backoff = TimeSpan.FromMilliseconds(200);
-                if (handled == 0)
-                {
-                    await WaitForNudgeAsync(stoppingToken);
-                }
-            }
-            catch (Exception exception) when (exception is RedisException or TimeoutException)
+        try
+        {
+            await EnsureSubscribedAsync();
+            if (_readOwnPendingFirst)
             {
-                LogRedisUnavailable(exception, backoff);
-                await Task.Delay(backoff, _time, stoppingToken);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                // Entries this instance read (before it stopped, or before a round failed) and never acknowledged.
+                await ReadAndHandleAsync("0", stoppingToken);
+                _readOwnPendingFirst = false;
             }
+
+            var handled = await ReadAndHandleAsync(">", stoppingToken);
+            handled += await MaintainAsync(stoppingToken);
+            _idle = handled == 0;
+        }
+        catch
+        {
+            // Redis may have lost the group (a restart without persistence), and entries of this round are pending
+            // unhandled: start over from both.
+            _groupReady = false;
+            _readOwnPendingFirst = true;
+            _idle = false;
+            throw;
+        }
+    }
+
+    private async Task EnsureSubscribedAsync()
+    {
+        if (!_subscribed)
+        {
+            await _redis.GetSubscriber().SubscribeAsync(EventStream.NudgeChannel, (_, _) => _nudges.Writer.TryWrite(true));
+            _subscribed = true;
+        }
+
+        if (!_groupReady)
+        {
+            await EnsureGroupAsync();
+            _groupReady = true;
         }
     }
 
@@ -181,6 +207,7 @@ internal sealed partial class EventStreamConsumer : BackgroundService
         }
         catch (FormatException exception)
         {
+            // Whatever is wrong with it, it will be wrong on every delivery.
             await DeadLetterAsync(entry, exception.Message, eventType: null);
             return;
         }
@@ -216,7 +243,14 @@ internal sealed partial class EventStreamConsumer : BackgroundService
             activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
             await DeadLetterAsync(entry, exception.Message, envelope.EventType);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (InfrastructureFailure.IsUnavailable(exception) || cancellationToken.IsCancellationRequested)
+        {
+            // Not the entry's fault: it stays pending, without an attempt counted, and the round fails so that the loop
+            // backs off and reports itself unhealthy until PostgreSQL or Redis is back.
+            activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
+            throw;
+        }
+        catch (Exception exception)
         {
             activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
             var attempts = await _redis.GetDatabase().HashIncrementAsync(_failuresKey, entry.Id);
@@ -288,9 +322,6 @@ internal sealed partial class EventStreamConsumer : BackgroundService
             .FirstOrDefault(pair => pair.Length == 2 && pair[0].Trim() == "service.instance.id")?[1].Trim();
         return string.IsNullOrEmpty(instanceId) ? Environment.MachineName : instanceId;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Event stream unavailable; retrying in {Backoff}")]
-    private partial void LogRedisUnavailable(Exception exception, TimeSpan backoff);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handling {EventType} {EventId} failed (attempt {Attempt} of {MaxAttempts}); it will be retried")]
     private partial void LogHandlerFailed(Exception exception, string eventType, Guid eventId, long attempt, int maxAttempts);

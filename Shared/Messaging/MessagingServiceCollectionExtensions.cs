@@ -1,5 +1,5 @@
-using System.Text.Json;
 using AspireAuth.Shared.Events;
+using AspireAuth.Shared.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AspireAuth.Shared.Messaging;
@@ -16,6 +16,7 @@ public static class MessagingServiceCollectionExtensions
             .ValidateOnStart();
         var registry = new EventHandlerRegistry();
         services.AddSingleton(registry);
+        services.AddResilientLoops();
         services.AddHostedService<EventStreamConsumer>();
         return new EventConsumerBuilder(services, registry);
     }
@@ -38,8 +39,9 @@ public sealed class EventConsumerBuilder(IServiceCollection services, EventHandl
             {
                 integrationEvent = IntegrationEventSerializer.Deserialize<TEvent>(payload);
             }
-            catch (JsonException exception)
+            catch (Exception exception)
             {
+                // Deserializing is pure: whatever it throws, the payload will never fit.
                 throw new PoisonMessageException($"The {TEvent.EventType} v{TEvent.EventVersion} payload cannot be read: {exception.Message}", exception);
             }
 

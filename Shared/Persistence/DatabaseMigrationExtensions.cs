@@ -1,3 +1,4 @@
+using AspireAuth.Shared.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -11,16 +12,20 @@ public static class DatabaseMigrationExtensions
     /// <summary>
     /// Applies <typeparamref name="TContext"/>'s committed migrations before the service starts
     /// listening. Replicas starting together serialise on a PostgreSQL advisory lock, so exactly
-    /// one applies each migration and the others find nothing left to do.
+    /// one applies each migration and the others find nothing left to do. A service started while PostgreSQL is
+    /// down waits for it, retrying with backoff until it is stopped, instead of exiting.
     /// </summary>
     public static IServiceCollection AddDatabaseMigration<TContext>(this IServiceCollection services)
         where TContext : DbContext =>
-        services.AddHostedService<DatabaseMigrator<TContext>>();
+        services.AddResilientLoops().AddHostedService<DatabaseMigrator<TContext>>();
 
-    private sealed class DatabaseMigrator<TContext>(IServiceProvider services, ILogger<DatabaseMigrator<TContext>> logger)
+    private sealed class DatabaseMigrator<TContext>(IServiceProvider services, ResilientLoops loops, ILogger<DatabaseMigrator<TContext>> logger)
         : IHostedService where TContext : DbContext
     {
-        public async Task StartAsync(CancellationToken cancellationToken)
+        public Task StartAsync(CancellationToken cancellationToken) =>
+            loops.RetryUntilDoneAsync($"migrate-{typeof(TContext).Name}", MigrateAsync, cancellationToken);
+
+        private async Task MigrateAsync(CancellationToken cancellationToken)
         {
             await using var scope = services.CreateAsyncScope();
             var context = scope.ServiceProvider.GetRequiredService<TContext>();

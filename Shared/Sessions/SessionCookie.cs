@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Http;
 
 namespace AspireAuth.Shared.Sessions;
 
@@ -87,6 +88,13 @@ public sealed class SessionCookie
             ? token
             : null;
     }
+
+    /// <summary>
+    /// The session cookie's value among <paramref name="cookies"/>. When both names are sent the <c>__Secure-</c> one wins,
+    /// even when it does not verify: a plain-named cookie can be planted by a sibling subdomain or over http (cookie
+    /// tossing), a <c>__Secure-</c> one only over https.
+    /// </summary>
+    public static string? ValueIn(IRequestCookieCollection cookies) => cookies[SecureName] ?? cookies[Name];
 
     /// <summary>
     /// The session token a request carries: <c>Authorization: Bearer</c> with a raw token or a

@@ -58,6 +58,8 @@ public static class SessionClaims
 
     public static string GetUserId(this ClaimsPrincipal user) =>
         user.FindFirstValue(UserId) ?? throw new InvalidOperationException("The request is not authenticated.");
+
+    public static bool IsAnonymousUser(this ClaimsPrincipal user) => user.FindFirstValue(IsAnonymous) == "true";
 }
 
 internal sealed class SessionAuthenticationHandler(
@@ -73,9 +75,7 @@ internal sealed class SessionAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var token = cookie.ReadToken(
-            Request.Cookies[SessionCookie.Name] ?? Request.Cookies[SessionCookie.SecureName],
-            Request.Headers.Authorization);
+        var token = cookie.ReadToken(SessionCookie.ValueIn(Request.Cookies), Request.Headers.Authorization);
         if (token is null)
         {
             return AuthenticateResult.NoResult();

@@ -100,6 +100,27 @@ public sealed class CartTakeoverTests(ShopFixture shop) : IClassFixture<ShopFixt
     }
 
     [Fact]
+    public async Task Merge_status_tells_nothing_about_someone_elses_guest()
+    {
+        var guestWithCart = shop.CreateShopper();
+        var guestWithCartId = await guestWithCart.SignInAnonymouslyAsync();
+        await guestWithCart.AddAsync(2, 1);
+        var guestWithoutCartId = await shop.CreateShopper().SignInAnonymouslyAsync();
+        var stranger = shop.CreateShopper();
+        await stranger.SignUpAsync(NewEmail());
+
+        var answers = new[]
+        {
+            await MergePendingAsync(stranger, guestWithCartId),
+            await MergePendingAsync(stranger, guestWithoutCartId),
+            await MergePendingAsync(stranger, Shared.Sessions.SecureToken.New()),
+        };
+
+        Assert.All(answers, pending => Assert.Equal(answers[0], pending));
+        Assert.False(await MergePendingAsync(guestWithCart, guestWithCartId), "nothing of one's own waits to be merged into oneself");
+    }
+
+    [Fact]
     public async Task A_poison_event_is_dead_lettered_and_later_events_still_flow()
     {
         var database = shop.Redis.GetDatabase();

@@ -58,7 +58,7 @@ public sealed class ShopFixture : IAsyncLifetime
         Start(new WebApplicationFactory<AuthDbContext>(), "authdb", settings);
 
     /// <summary>
-    /// A Cart.Api instance; its consumer claims stale entries after 1 s, and its cart cache starts keeping carts 4 s after
+    /// A Cart.Api instance; its consumer claims stale entries after 1 s, its loops retry at least every second, and its cart cache starts keeping carts 4 s after
     /// it is in sync (short change leases), so that recovery and cache tests stay short.
     /// </summary>
     public WebApplicationFactory<CartDbContext> StartCart(Dictionary<string, string?>? settings = null) =>
@@ -66,6 +66,8 @@ public sealed class ShopFixture : IAsyncLifetime
         {
             ["Messaging:Consumer:ClaimIdleTime"] = "00:00:01",
             ["Messaging:Consumer:MaxAttempts"] = "3",
+            ["Hosting:ResilientLoops:MaxBackoff"] = "00:00:01",
+            ["Hosting:ResilientLoops:UnhealthyAfter"] = "00:00:02",
             [$"{ChangeLeaseOptions.SectionName}:{nameof(ChangeLeaseOptions.CommitWithin)}"] = ChangeLeaseCommitWithin.ToString(),
             [$"{ChangeLeaseOptions.SectionName}:{nameof(ChangeLeaseOptions.Expiry)}"] = "00:00:04",
         }.Concat(settings ?? []).ToDictionary());

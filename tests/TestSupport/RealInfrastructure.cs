@@ -52,6 +52,36 @@ public sealed class RealInfrastructure : IAsyncDisposable
         return new RealInfrastructure(app, dataDirectory, connectionStrings);
     }
 
+    /// <summary>Stops a server (e.g. <c>postgres</c>, <c>redis</c>) the way the dashboard's stop button does, and waits until it has exited.</summary>
+    public async Task StopServerAsync(string resourceName)
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        var result = await _app.ResourceCommands.ExecuteCommandAsync(resourceName, KnownResourceCommands.StopCommand, timeout.Token);
+        if (!result.Success)
+        {
+            throw new InvalidOperationException($"Stopping {resourceName} failed: {result.Message}");
+        }
+
+        await _app.ResourceNotifications.WaitForResourceAsync(resourceName,
+            update => KnownResourceStates.TerminalStates.Contains(update.Snapshot.State?.Text), timeout.Token);
+    }
+
+    /// <summary>Starts a server stopped by <see cref="StopServerAsync"/> again, on the same address, and waits until it is healthy.</summary>
+    public async Task StartServerAsync(string resourceName)
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        var result = await _app.ResourceCommands.ExecuteCommandAsync(resourceName, KnownResourceCommands.StartCommand, timeout.Token);
+        if (!result.Success)
+        {
+            throw new InvalidOperationException($"Starting {resourceName} failed: {result.Message}");
+        }
+
+        // Until the new process runs, the snapshot still says the old one exited, which a health wait takes for a failed start.
+        await _app.ResourceNotifications.WaitForResourceAsync(resourceName,
+            update => update.Snapshot.State?.Text == KnownResourceStates.Running, timeout.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync(resourceName, timeout.Token);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

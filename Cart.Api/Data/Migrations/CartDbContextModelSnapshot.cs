@@ -73,6 +73,28 @@ namespace AspireAuth.Cart.Api.Data.Migrations
                     b.ToTable("inbox_message", (string)null);
                 });
 
+            modelBuilder.Entity("AspireAuth.Cart.Api.Data.LinkedGuest", b =>
+                {
+                    b.Property<string>("GuestUserId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("guest_user_id");
+
+                    b.Property<DateTime>("LinkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("linked_at");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("GuestUserId");
+
+                    b.ToTable("linked_guest", (string)null);
+                });
+
             modelBuilder.Entity("AspireAuth.Cart.Api.Data.Product", b =>
                 {
                     b.Property<int>("Id")

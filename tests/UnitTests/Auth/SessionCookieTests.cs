@@ -1,4 +1,5 @@
 using AspireAuth.Shared.Sessions;
+using Microsoft.AspNetCore.Http;
 
 namespace AspireAuth.UnitTests.Auth;
 
@@ -49,6 +50,20 @@ public sealed class SessionCookieTests
 
         Assert.Equal(other, _cookie.ReadToken(SignedCookie, $"Bearer {other}"));
         Assert.Equal(Token, _cookie.ReadToken(SignedCookie, null));
+    }
+
+    [Theory]
+    [InlineData("__Secure-better-auth.session_token=secure; better-auth.session_token=tossed", "secure")]
+    [InlineData("better-auth.session_token=tossed; __Secure-better-auth.session_token=secure", "secure")]
+    [InlineData("better-auth.session_token=plain", "plain")]
+    [InlineData("__Secure-better-auth.session_token=secure", "secure")]
+    [InlineData("other=1", null)]
+    public void The_secure_cookie_wins_over_a_tossed_plain_one(string cookieHeader, string? expected)
+    {
+        var request = new DefaultHttpContext().Request;
+        request.Headers.Cookie = cookieHeader;
+
+        Assert.Equal(expected, SessionCookie.ValueIn(request.Cookies));
     }
 
     [Fact]
