@@ -1,6 +1,7 @@
 using AspireAuth.Auth.Api.BetterAuth;
 using AspireAuth.Auth.Api.Data;
 using AspireAuth.Auth.Api.Outbox;
+using AspireAuth.Shared.Hosting;
 using AspireAuth.Shared.Messaging;
 using AspireAuth.Shared.Persistence;
 using Scalar.AspNetCore;
@@ -25,7 +26,7 @@ internal static class Extensions
 
         builder.Services.AddEventPublisher();
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddHostedService<OutboxRelay>();
+        builder.Services.AddResilientLoops().AddHostedService<OutboxRelay>();
     }
 
     public static void MapAuthApi(this WebApplication app)

@@ -1,6 +1,7 @@
 using AspireAuth.Auth.Api.BetterAuth;
 using AspireAuth.Auth.Api.Data;
 using AspireAuth.Auth.Api.Outbox;
+using AspireAuth.Shared.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +14,7 @@ namespace AspireAuth.Auth.Api.Anonymous;
 /// Revoking is idempotent, so doing it twice costs nothing but a script call.
 /// </summary>
 internal sealed class GuestSessionRevocation(
-    IServiceScopeFactory scopes, IOptions<AnonymousOptions> options, TimeProvider time, ILogger<GuestSessionRevocation> logger)
+    IServiceScopeFactory scopes, IOptions<AnonymousOptions> options, ResilientLoops loops, TimeProvider time)
     : BackgroundService, IRedisWriteLossRecovery
 {
     private const int BatchSize = 200;
@@ -35,21 +36,15 @@ internal sealed class GuestSessionRevocation(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.GuestRevocationInterval, time);
-        do
+        // A failed pass leaves its rows unmarked, so the retry after the backoff takes them again.
+        await loops.RunUntilStoppedAsync("guest-session-revocation", async cancellationToken =>
         {
-            try
+            while (await RunOnceAsync(cancellationToken) == BatchSize)
             {
-                while (await RunOnceAsync(stoppingToken) == BatchSize)
-                {
-                }
             }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The rows stay unmarked, so the next tick retries them.
-                logger.LogWarning(exception, "Revoking linked guests' sessions failed; retrying");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+
+            await timer.WaitForNextTickAsync(cancellationToken);
+        }, stoppingToken);
     }
 
     /// <summary>Revokes the sessions of one batch of linked guests not yet marked revoked; returns how many.</summary>

@@ -1,5 +1,6 @@
 using AspireAuth.Auth.Api.BetterAuth;
 using AspireAuth.Auth.Api.Data;
+using AspireAuth.Shared.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -11,29 +12,23 @@ namespace AspireAuth.Auth.Api.Anonymous;
 /// share the work: each batch locks its rows with <c>FOR UPDATE SKIP LOCKED</c>.
 /// </summary>
 internal sealed class StaleAnonymousUserCleanup(
-    IServiceScopeFactory scopes, IOptions<AnonymousOptions> options, TimeProvider time, ILogger<StaleAnonymousUserCleanup> logger)
+    IServiceScopeFactory scopes, IOptions<AnonymousOptions> options, ResilientLoops loops, TimeProvider time, ILogger<StaleAnonymousUserCleanup> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.CleanupInterval, time);
-        do
+        // A failed pass is retried after a backoff; nothing was half-done because each batch is one transaction.
+        await loops.RunUntilStoppedAsync("stale-anonymous-user-cleanup", async cancellationToken =>
         {
-            try
+            var deleted = await RunOnceAsync(cancellationToken);
+            if (deleted > 0)
             {
-                var deleted = await RunOnceAsync(stoppingToken);
-                if (deleted > 0)
-                {
-                    logger.LogInformation("Deleted {Count} stale anonymous user(s)", deleted);
-                }
+                logger.LogInformation("Deleted {Count} stale anonymous user(s)", deleted);
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                // The next tick retries; nothing was half-done because each batch is one transaction.
-                logger.LogError(exception, "Stale anonymous user cleanup failed");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+
+            await timer.WaitForNextTickAsync(cancellationToken);
+        }, stoppingToken);
     }
 
     /// <summary>One pass over every stale anonymous user; returns how many were deleted.</summary>

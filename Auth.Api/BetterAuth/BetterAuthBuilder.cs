@@ -1,5 +1,6 @@
 using AspireAuth.Auth.Api.Anonymous;
 using AspireAuth.Auth.Api.Outbox;
+using AspireAuth.Shared.Hosting;
 using AspireAuth.Shared.Sessions;
 
 namespace AspireAuth.Auth.Api.BetterAuth;
@@ -45,6 +46,7 @@ public static class BetterAuthServiceCollectionExtensions
         }
 
         options.ValidateDataAnnotations().ValidateOnStart();
+        auth.Services.AddResilientLoops();
         auth.Services.AddSingleton<IAuthPlugin, AnonymousPlugin>();
         auth.Services.AddHostedService<StaleAnonymousUserCleanup>();
         auth.Services.AddSingleton<GuestSessionRevocation>();

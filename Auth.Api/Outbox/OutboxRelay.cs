@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AspireAuth.Auth.Api.Data;
+using AspireAuth.Shared.Hosting;
 using AspireAuth.Shared.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -20,15 +21,17 @@ internal sealed partial class OutboxRelay(
     EventStreamPublisher publisher,
     IConnectionMultiplexer redis,
     IEnumerable<IRedisWriteLossRecovery> lossRecoveries,
+    ResilientLoops loops,
     IOptions<OutboxOptions> options,
     TimeProvider time,
     ILogger<OutboxRelay> logger) : BackgroundService
 {
     private static readonly long PublishLockKey = BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData("aspireauth:outbox-relay"u8), 0);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    private const string LoopName = "outbox-relay";
 
     private readonly OutboxOptions _options = options.Value;
     private DateTimeOffset _nextMaintenance;
+    private NpgsqlConnection? _listener;
 
     // A restarted Redis may have lost writes: look once at start, after every reconnect and at maintenance.
     private volatile bool _lossCheckDue = true;
@@ -41,36 +44,50 @@ internal sealed partial class OutboxRelay(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var backoff = TimeSpan.FromMilliseconds(200);
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
-            {
-                await using var listener = await ListenAsync(stoppingToken);
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    if (_lossCheckDue)
-                    {
-                        _lossCheckDue = false;
-                        await RecoverLostEntriesAsync(stoppingToken);
-                    }
+            await loops.RunUntilStoppedAsync(LoopName, RelayOnceAsync, stoppingToken);
+        }
+        finally
+        {
+            await DropListenerAsync();
+        }
+    }
 
-                    while (await PublishBatchAsync(stoppingToken) == _options.BatchSize)
-                    {
-                    }
-
-                    await MaintainAsync(stoppingToken);
-                    backoff = TimeSpan.FromMilliseconds(200);
-                    await listener.WaitAsync(_options.PollInterval, stoppingToken);
-                }
-            }
-            catch (Exception exception) when (exception is NpgsqlException or RedisException or TimeoutException or DbUpdateException)
+    /// <summary>Publishes what is waiting, then waits for a NOTIFY (or the poll interval).</summary>
+    private async Task RelayOnceAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            _listener ??= await ListenAsync(stoppingToken);
+            if (_lossCheckDue)
             {
-                _lossCheckDue = true;
-                LogRelayFailed(exception, backoff);
-                await Task.Delay(backoff, time, stoppingToken);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                _lossCheckDue = false;
+                await RecoverLostEntriesAsync(stoppingToken);
             }
+
+            while (await PublishBatchAsync(stoppingToken) == _options.BatchSize)
+            {
+            }
+
+            await MaintainAsync(stoppingToken);
+            await _listener.WaitAsync(_options.PollInterval, stoppingToken);
+        }
+        catch
+        {
+            // Whatever failed, the next attempt starts afresh: a new listening connection, and a look for lost writes.
+            _lossCheckDue = true;
+            await DropListenerAsync();
+            throw;
+        }
+    }
+
+    private async Task DropListenerAsync()
+    {
+        if (_listener is { } listener)
+        {
+            _listener = null;
+            await listener.DisposeAsync();
         }
     }
 
@@ -218,9 +235,6 @@ internal sealed partial class OutboxRelay(
         activity?.SetTag("messaging.message.id", message.EventId.ToString());
         return activity;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay failed; retrying in {Backoff}")]
-    private partial void LogRelayFailed(Exception exception, TimeSpan backoff);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis lost {Count} published event(s): its stream ends at {StreamEnd}, the outbox published up to {LastPublished}; publishing them again")]
     private partial void LogLostEntries(int count, string streamEnd, string lastPublished);

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace AspireAuth.Cart.Api.Tests;
+namespace AspireAuth.TestSupport;
 
 /// <summary>Counts the <c>aspireauth.background.failures</c> measurements of one loop, as a metrics exporter would see them.</summary>
 public sealed class BackgroundFailures : IDisposable
