@@ -135,7 +135,7 @@ internal static class AuthEndpoints
     }
 
     private static async Task<Results<JsonHttpResult<SignInEmailResponse>, JsonHttpResult<ApiError>>> SignInEmail(
-        HttpContext http, JsonBody body, AuthDbContext db, PasswordHasher hasher, SessionIssuer sessions)
+        HttpContext http, JsonBody body, AuthDbContext db, PasswordHasher hasher, SessionIssuer sessions, FailedSignInLimiter failedSignIns)
     {
         var (request, error) = await body.ReadAsync(http.Request, AuthJsonContext.Default.SignInEmailRequest);
         if (error is not null)
@@ -158,6 +158,11 @@ internal static class AuthEndpoints
         }
 
         var email = request.Email!.ToLowerInvariant();
+        if (await failedSignIns.BeginAsync(http, email) is { } lockedOut)
+        {
+            return lockedOut;
+        }
+
         var candidate = await db.Users
             .Where(u => u.Email == email)
             .Select(u => new
@@ -175,6 +180,7 @@ internal static class AuthEndpoints
             return AuthErrors.InvalidEmailOrPassword();
         }
 
+        await failedSignIns.SucceededAsync(email);
         var previousSession = await sessions.FindCurrentAsync(http.Request);
         var session = await sessions.IssueAsync(http, candidate!.User, request.RememberMe ?? true, previousSession);
         return TypedResults.Json(new SignInEmailResponse(false, session.Session.Token, session.User), AuthJsonContext.Default.SignInEmailResponse);
