@@ -47,6 +47,19 @@ public sealed class FailedSignInLimitTests(AuthApiFixture fixture) : IAsyncLifet
     }
 
     [Fact]
+    public async Task A_concurrent_burst_gets_no_more_password_checks_than_the_free_failures()
+    {
+        var instances = TwoInstances(firstLockout: TimeSpan.FromMinutes(1));
+        var email = await SignUpAsync(instances[0]);
+
+        // Each attempt is counted before its password is checked, so a burst cannot slip in ahead of the first failure.
+        var replies = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => SignInAsync(instances[i % 2], email, WrongPassword)));
+
+        Assert.Equal(FreeFailures, replies.Count(reply => reply.Status == HttpStatusCode.Unauthorized));
+        Assert.All(replies.Where(reply => reply.Status != HttpStatusCode.Unauthorized), reply => AssertTooManyRequests(reply, maxSeconds: 60));
+    }
+
+    [Fact]
     public async Task The_right_password_works_once_the_lockout_ends_and_resets_the_count()
     {
         var instances = TwoInstances(firstLockout: TimeSpan.FromSeconds(1));
