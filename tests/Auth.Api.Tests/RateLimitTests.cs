@@ -204,6 +204,24 @@ public sealed class RateLimitTests(AuthApiFixture fixture) : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData("Auth:RateLimit:Anonymous:PermitLimit", "0", typeof(AspireAuth.Auth.Api.BetterAuth.AnonymousRateLimitOptions))]
+    [InlineData("Auth:RateLimit:Anonymous:Window", "00:00:00", typeof(AspireAuth.Auth.Api.BetterAuth.AnonymousRateLimitOptions))]
+    [InlineData("Auth:RateLimit:FailedSignIn:FreeFailures", "0", typeof(AspireAuth.Auth.Api.BetterAuth.FailedSignInOptions))]
+    [InlineData("Auth:RateLimit:FailedSignIn:FirstLockout", "00:00:00", typeof(AspireAuth.Auth.Api.BetterAuth.FailedSignInOptions))]
+    [InlineData("Auth:RateLimit:FailedSignIn:MaxLockout", "00:00:00.500", typeof(AspireAuth.Auth.Api.BetterAuth.FailedSignInOptions))]
+    [InlineData("Auth:RateLimit:TrustedProxies:0", "web", typeof(AspireAuth.Auth.Api.BetterAuth.RateLimitOptions))]
+    [InlineData("ForwardedHeaders:KnownProxies:0", "load-balancer", typeof(Microsoft.Extensions.Hosting.TrustedProxiesOptions))]
+    [InlineData("ForwardedHeaders:KnownNetworks:0", "10.0.0.0", typeof(Microsoft.Extensions.Hosting.TrustedProxiesOptions))]
+    public void An_invalid_setting_stops_the_start(string key, string value, Type optionsType)
+    {
+        var app = fixture.CreateApp(new() { [key] = value });
+
+        var failure = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => app.Services);
+
+        Assert.Equal(optionsType, failure.OptionsType);
+    }
+
     private static void AssertTooManyRequests(Reply reply)
     {
         Assert.Equal(HttpStatusCode.TooManyRequests, reply.Status);
