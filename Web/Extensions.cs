@@ -37,6 +37,9 @@ internal static class Extensions
 
     public static void UseStorefront(this WebApplication app)
     {
+        // The visitor's address and scheme from ForwardedHeaders:KnownProxies only (none by default), before
+        // anything reads them: BrowserRelay and the /api/auth proxy pass that address on to Auth.Api.
+        app.UseForwardedHeaders();
         app.UseExceptionHandler("/Error");
         // Friendly pages for 404s and the like, but not on the proxied API, whose answers belong to Auth.Api.
         app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"),

@@ -37,13 +37,21 @@ internal sealed class GuestSessionRevocation(
     {
         using var timer = new PeriodicTimer(options.Value.GuestRevocationInterval, time);
         // A failed pass leaves its rows unmarked, so the retry after the backoff takes them again.
+        var runNow = true;
         await loops.RunUntilStoppedAsync("guest-session-revocation", async cancellationToken =>
         {
+            if (!runNow)
+            {
+                await timer.WaitForNextTickAsync(cancellationToken);
+            }
+
+            // Until this pass succeeds, the retry after the backoff runs at once rather than at the next tick.
+            runNow = true;
             while (await RunOnceAsync(cancellationToken) == BatchSize)
             {
             }
 
-            await timer.WaitForNextTickAsync(cancellationToken);
+            runNow = false;
         }, stoppingToken);
     }
 

@@ -19,15 +19,22 @@ internal sealed class StaleAnonymousUserCleanup(
     {
         using var timer = new PeriodicTimer(options.Value.CleanupInterval, time);
         // A failed pass is retried after a backoff; nothing was half-done because each batch is one transaction.
+        var runNow = true;
         await loops.RunUntilStoppedAsync("stale-anonymous-user-cleanup", async cancellationToken =>
         {
+            if (!runNow)
+            {
+                await timer.WaitForNextTickAsync(cancellationToken);
+            }
+
+            // Until this pass succeeds, the retry after the backoff runs at once rather than at the next tick.
+            runNow = true;
             var deleted = await RunOnceAsync(cancellationToken);
+            runNow = false;
             if (deleted > 0)
             {
                 logger.LogInformation("Deleted {Count} stale anonymous user(s)", deleted);
             }
-
-            await timer.WaitForNextTickAsync(cancellationToken);
         }, stoppingToken);
     }
 

@@ -187,7 +187,8 @@ internal static class AuthEndpoints
     private sealed record UserWithPasswordHash(User User, string? PasswordHash);
 
     private static async Task<Results<JsonHttpResult<SignInEmailResponse>, JsonHttpResult<ApiError>>> SignInEmail(
-        HttpContext http, JsonBody body, AuthDbContext db, PasswordHasher hasher, SessionIssuer sessions, OriginGuard originGuard)
+        HttpContext http, JsonBody body, AuthDbContext db, PasswordHasher hasher, SessionIssuer sessions, OriginGuard originGuard,
+        FailedSignInLimiter failedSignIns)
     {
         var (request, error) = await body.ReadAsync(http.Request, AuthJsonContext.Default.SignInEmailRequest);
         if (error is not null)
@@ -215,12 +216,18 @@ internal static class AuthEndpoints
         }
 
         var email = request.Email!.ToLowerInvariant();
+        if (await failedSignIns.BeginAsync(http, email) is { } lockedOut)
+        {
+            return lockedOut;
+        }
+
         var candidate = await FindWithPasswordHashAsync(db, email, http.RequestAborted);
         if (!await hasher.VerifyAsync(request.Password, candidate?.PasswordHash, http.RequestAborted))
         {
             return AuthErrors.InvalidEmailOrPassword();
         }
 
+        await failedSignIns.SucceededAsync(email);
         var previousSession = await sessions.FindCurrentAsync(http.Request);
         var session = await sessions.SignInAsync(http, candidate!.User, request.RememberMe ?? true, previousSession);
         return TypedResults.Json(new SignInEmailResponse(false, session.Session.Token, session.User), AuthJsonContext.Default.SignInEmailResponse);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using AspireAuth.Shared.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -35,8 +36,13 @@ internal static class AuthErrors
         Error(StatusCodes.Status403Forbidden, "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED",
             "Cross-site navigation login blocked. This request appears to be a CSRF attack.");
 
-    public static JsonHttpResult<ApiError> TooManyRequests() =>
-        Error(StatusCodes.Status429TooManyRequests, "TOO_MANY_REQUESTS", "Too many requests. Please try again later.");
+    /// <summary>Better Auth's 429 <c>TOO_MANY_REQUESTS</c>, always with its <c>X-Retry-After</c>: whole seconds, at least 1.</summary>
+    public static JsonHttpResult<ApiError> TooManyRequests(HttpResponse response, TimeSpan retryAfter)
+    {
+        var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalMilliseconds / 1000.0));
+        response.Headers["X-Retry-After"] = seconds.ToString(CultureInfo.InvariantCulture);
+        return Error(StatusCodes.Status429TooManyRequests, "TOO_MANY_REQUESTS", "Too many requests. Please try again later.");
+    }
 
     public static JsonHttpResult<ApiError> PayloadTooLarge(int limit) =>
         Error(StatusCodes.Status413PayloadTooLarge, "PAYLOAD_TOO_LARGE", $"Request body is larger than {limit} bytes");

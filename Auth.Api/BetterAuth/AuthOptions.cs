@@ -27,7 +27,11 @@ public sealed class AuthOptions
     public bool UseSecureCookies => BaseUrl?.Scheme == Uri.UriSchemeHttps;
 }
 
-/// <summary>Bound from <c>Auth:RateLimit</c>: a fixed window per client IP and path on <c>/sign-in/*</c> and <c>/sign-up/*</c>, shared by replicas through Redis.</summary>
+/// <summary>
+/// Bound from <c>Auth:RateLimit</c>: a fixed window per client (IPv4 address or IPv6 /64) and endpoint on
+/// e-mail sign-in and sign-up, shared by replicas through Redis. <see cref="Enabled"/> switches every limit
+/// (this one, <see cref="AnonymousRateLimitOptions"/> and <see cref="FailedSignInOptions"/>).
+/// </summary>
 public sealed class RateLimitOptions
 {
     public const string SectionName = "Auth:RateLimit";
@@ -42,4 +46,45 @@ public sealed class RateLimitOptions
 
     /// <summary>Proxies (e.g. Web) whose <c>X-Forwarded-For</c> is believed; from anyone else it is ignored.</summary>
     public List<string> TrustedProxies { get; set; } = [];
+}
+
+/// <summary>
+/// Bound from <c>Auth:RateLimit:Anonymous</c>: guest sign-in's own fixed window per client, apart from the
+/// credential endpoints' budget, so shoppers behind one address do not starve each other of guest sessions
+/// and guests cannot use up the sign-in budget.
+/// </summary>
+public sealed class AnonymousRateLimitOptions
+{
+    public const string SectionName = "Auth:RateLimit:Anonymous";
+
+    [Range(1, 1_000_000)]
+    public int PermitLimit { get; set; } = 60;
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>
+/// Bound from <c>Auth:RateLimit:FailedSignIn</c>: password checks per account (the normalised e-mail,
+/// whether or not an account has it), from all addresses together. After <see cref="FreeFailures"/>
+/// failures each further one locks sign-in for that e-mail: <see cref="FirstLockout"/>, then twice as
+/// long each time, at most <see cref="MaxLockout"/>. A successful sign-in, or <see cref="ResetAfter"/>
+/// without a failure, forgets the failures.
+/// </summary>
+public sealed class FailedSignInOptions
+{
+    public const string SectionName = "Auth:RateLimit:FailedSignIn";
+
+    [Range(1, 1000)]
+    public int FreeFailures { get; set; } = 5;
+
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan FirstLockout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The cap, which is also the longest an attacker can keep the owner out with one more wrong guess.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan MaxLockout { get; set; } = TimeSpan.FromMinutes(15);
+
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan ResetAfter { get; set; } = TimeSpan.FromHours(12);
 }

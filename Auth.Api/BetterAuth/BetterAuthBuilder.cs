@@ -2,6 +2,7 @@ using AspireAuth.Auth.Api.Anonymous;
 using AspireAuth.Auth.Api.Outbox;
 using AspireAuth.Shared.Hosting;
 using AspireAuth.Shared.Sessions;
+using Microsoft.AspNetCore.HttpOverrides;
 
 namespace AspireAuth.Auth.Api.BetterAuth;
 
@@ -25,6 +26,15 @@ public static class BetterAuthServiceCollectionExtensions
             .Validate(options => options.TrustedProxies.TrueForAll(address => System.Net.IPAddress.TryParse(address, out _)),
                 "Auth:RateLimit:TrustedProxies must hold IP addresses.")
             .ValidateOnStart();
+        services.AddOptions<AnonymousRateLimitOptions>().BindConfiguration(AnonymousRateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<FailedSignInOptions>().BindConfiguration(FailedSignInOptions.SectionName).ValidateDataAnnotations()
+            .Validate(options => options.MaxLockout >= options.FirstLockout, "Auth:RateLimit:FailedSignIn:MaxLockout must not be shorter than FirstLockout.")
+            .ValidateOnStart();
+
+        // The rate limits read the socket's peer and believe X-Forwarded-For only from Auth:RateLimit:TrustedProxies,
+        // so the forwarded-headers middleware (which ASPNETCORE_FORWARDEDHEADERS_ENABLED switches on) must never
+        // replace that peer, whatever else is configured.
+        services.PostConfigure<ForwardedHeadersOptions>(options => options.ForwardedHeaders = ForwardedHeaders.None);
 
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<JsonBody>();
@@ -32,6 +42,7 @@ public static class BetterAuthServiceCollectionExtensions
         services.AddSingleton<SessionStore>();
         services.AddSingleton<OriginGuard>();
         services.AddSingleton<RateLimitFilter>();
+        services.AddSingleton<FailedSignInLimiter>();
         services.AddScoped<SessionIssuer>();
         return new BetterAuthBuilder(builder);
     }

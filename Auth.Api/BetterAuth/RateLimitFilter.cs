@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -6,10 +5,18 @@ using StackExchange.Redis;
 namespace AspireAuth.Auth.Api.BetterAuth;
 
 /// <summary>
-/// A fixed window per client address and path, counted in Redis so every replica enforces the
-/// same limit. Over the limit: 429 <c>TOO_MANY_REQUESTS</c> with <c>X-Retry-After</c> (seconds).
+/// A fixed window per client (<see cref="ClientInfo.RateLimitPartition"/>) and matched endpoint,
+/// counted in Redis so every replica enforces the same limit. The key is the endpoint's route
+/// pattern, never the request path, so <c>/Sign-In/Email</c> or <c>/sign-in/email/</c> count
+/// against the same budget as <c>/sign-in/email</c>. The credential endpoints use
+/// <see cref="RateLimitOptions"/>; any other endpoint with this filter (guest sign-in) uses
+/// <see cref="AnonymousRateLimitOptions"/>. Over the limit: 429 <c>TOO_MANY_REQUESTS</c> with
+/// <c>X-Retry-After</c> (seconds).
 /// </summary>
-internal sealed class RateLimitFilter(IConnectionMultiplexer redis, IOptionsMonitor<RateLimitOptions> options) : IEndpointFilter
+internal sealed class RateLimitFilter(
+    IConnectionMultiplexer redis,
+    IOptionsMonitor<RateLimitOptions> options,
+    IOptionsMonitor<AnonymousRateLimitOptions> anonymousOptions) : IEndpointFilter
 {
     private const string CountScript = """
         local count = redis.call('INCR', KEYS[1])
@@ -26,18 +33,21 @@ internal sealed class RateLimitFilter(IConnectionMultiplexer redis, IOptionsMoni
         }
 
         var http = context.HttpContext;
-        var trustedProxies = limits.TrustedProxies.Select(IPAddress.Parse).ToArray();
-        var key = $"aspireauth:rate-limit:{ClientInfo.RateLimitAddress(http, trustedProxies)}:{http.Request.Path}";
+        var endpoint = http.GetEndpoint();
+        var (permitLimit, window) = endpoint?.Metadata.GetMetadata<CredentialEndpointMetadata>() is not null
+            ? (limits.PermitLimit, limits.Window)
+            : (anonymousOptions.CurrentValue.PermitLimit, anonymousOptions.CurrentValue.Window);
+        var endpointName = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? endpoint?.DisplayName;
+        var trustedProxies = limits.TrustedProxies.Select(address => ClientInfo.Normalize(IPAddress.Parse(address))!).ToArray();
+        var key = $"aspireauth:rate-limit:{ClientInfo.RateLimitPartition(http, trustedProxies)}:{endpointName}";
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(CountScript,
-            [key], [(long)limits.Window.TotalMilliseconds]))!;
+            [key], [(long)window.TotalMilliseconds]))!;
         var count = (long)result[0];
-        if (count <= limits.PermitLimit)
+        if (count <= permitLimit)
         {
             return await next(context);
         }
 
-        var retryAfterSeconds = Math.Max(1, (long)Math.Ceiling((long)result[1] / 1000.0));
-        http.Response.Headers["X-Retry-After"] = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-        return AuthErrors.TooManyRequests();
+        return AuthErrors.TooManyRequests(http.Response, TimeSpan.FromMilliseconds((long)result[1]));
     }
 }

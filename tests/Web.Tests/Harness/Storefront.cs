@@ -23,6 +23,9 @@ public sealed class Storefront(Uri authApi, Uri cartApi) : WebApplicationFactory
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.Parse("2026-11-29T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>Configuration on top of the defaults, e.g. <c>ForwardedHeaders:KnownProxies:0</c>.</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
     public static Storefront Over(StubBackend backend) => new(backend.Address, backend.Address);
 
     /// <summary>A storefront whose backends do not answer: their address is a port nothing listens on.</summary>
@@ -50,10 +53,17 @@ public sealed class Storefront(Uri authApi, Uri cartApi) : WebApplicationFactory
         builder.UseEnvironment("Development");
         builder.UseSetting("services:auth-api:http:0", authApi.ToString());
         builder.UseSetting("services:cart-api:http:0", cartApi.ToString());
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Time);
-            services.AddSingleton<IStartupFilter, BrowserAddressStartupFilter>();
+            // First of all startup filters, as a real socket's peer would be: before ASP.NET Core's own
+            // forwarded-headers middleware (ForwardedHeaders_Enabled) could read or replace it.
+            services.Insert(0, ServiceDescriptor.Singleton<IStartupFilter, BrowserAddressStartupFilter>());
             // One quick retry: a backend that is down fails the page in milliseconds, not after the production back-off.
             services.ConfigureAll<HttpStandardResilienceOptions>(options =>
             {
