@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace AspireAuth.Fault.Tests.Faults;
@@ -112,7 +113,8 @@ internal sealed class FaultInjector(DistributedApplication app, ResourceWatch wa
         watch.ExpectExit(resource);
         try
         {
-            log.Write($"{resource}: SIGKILL {ProcessKiller.KillTree(pid)}");
+            log.Write($"{resource}: SIGKILL {ProcessKiller.Describe(pid)}");
+            ProcessKiller.KillTree(pid);
         }
         catch (ArgumentException)
         {
@@ -125,12 +127,31 @@ internal sealed class FaultInjector(DistributedApplication app, ResourceWatch wa
         return true;
     }
 
+    /// <summary>
+    /// Starts the resource with Aspire's <c>resource-start</c> once the resources it waits for (<c>WaitFor</c>) are
+    /// running and healthy: while one is down, Aspire refuses the start at once ("stopped waiting for dependency"). A start
+    /// refused anyway (a dependency killed in between) is tried again, as an operator would.
+    /// </summary>
     private async Task StartAsync(string resource, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(StepTimeout);
-        var result = await app.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, timeout.Token);
-        log.Write(result.Success ? $"{resource}: started" : $"{resource}: resource-start failed: {result.Message}");
+        var dependencies = app.Services.GetRequiredService<DistributedApplicationModel>().Resources
+            .Single(candidate => candidate.Name == resource)
+            .Annotations.OfType<WaitAnnotation>().Select(wait => wait.Resource.Name).ToList();
+        for (var refusals = 0; ; refusals++)
+        {
+            await Task.WhenAll(dependencies.Select(dependency => app.ResourceNotifications.WaitForResourceAsync(dependency,
+                e => e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == HealthStatus.Healthy, timeout.Token)));
+            var result = await app.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, timeout.Token);
+            if (result.Success)
+            {
+                log.Write($"{resource}: started{(refusals > 0 ? $" (after {refusals} refused start(s))" : "")}");
+                return;
+            }
+
+            log.Write($"{resource}: resource-start refused: {result.Message}");
+        }
     }
 
     /// <summary>Waits (bounded) until the resource's new process runs but is not healthy yet: the start-up window.</summary>

@@ -8,17 +8,16 @@ namespace AspireAuth.Fault.Tests.Faults;
 /// </summary>
 internal static class ProcessKiller
 {
-    /// <summary>Kills the tree rooted at <paramref name="pid"/>; returns what was killed, for the run log.</summary>
-    public static string KillTree(int pid)
+    /// <summary>Kills the tree rooted at <paramref name="pid"/>; throws <see cref="ArgumentException"/> when no such process runs.</summary>
+    public static void KillTree(int pid)
     {
-        var description = Describe(pid);
         using var process = Process.GetProcessById(pid);
         // On Linux, Process.Kill sends SIGKILL, to each process of the tree.
         process.Kill(entireProcessTree: true);
-        return description;
     }
 
-    private static string Describe(int pid)
+    /// <summary>The pid and command line, for the run log.</summary>
+    public static string Describe(int pid)
     {
         try
         {

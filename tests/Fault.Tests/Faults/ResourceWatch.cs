@@ -16,9 +16,10 @@ internal sealed record UnexpectedExit(string Resource, string State, int? ExitCo
 /// Follows every resource for the length of a run: its state, the pid of its process, its console output
 /// (kept, and written to <c>{resource}.log</c>), and every exit. Exits the run announced with
 /// <see cref="ExpectExit"/> (its own kills) are expected; any other move to Exited, Finished or
-/// FailedToStart is an unexpected exit, reported to <c>onUnexpectedExit</c> as it happens.
+/// FailedToStart is an unexpected exit, reported to <c>onUnexpectedExit</c> as it happens — except a start Aspire
+/// refuses while the resource still waits for a dependency that is down (no process ran; see <see cref="FaultInjector"/>).
 /// </summary>
-internal sealed class ResourceWatch : IAsyncDisposable
+internal sealed partial class ResourceWatch : IAsyncDisposable
 {
     private static readonly string[] TerminalStates = [KnownResourceStates.Exited, KnownResourceStates.Finished, KnownResourceStates.FailedToStart];
 
@@ -71,7 +72,7 @@ internal sealed class ResourceWatch : IAsyncDisposable
                 var state = snapshot.State?.Text;
                 var previous = _states.GetValueOrDefault(name);
                 _states[name] = state;
-                if (state == previous || state is null)
+                if (state == previous || string.IsNullOrEmpty(state))
                 {
                     continue;
                 }
@@ -79,6 +80,13 @@ internal sealed class ResourceWatch : IAsyncDisposable
                 if (!IsTerminal(state) || IsTerminal(previous))
                 {
                     _log.Write($"{name}: {state}{(PidOf(snapshot) is { } pid ? $" (pid {pid})" : "")}");
+                    continue;
+                }
+
+                if (previous == KnownResourceStates.Waiting)
+                {
+                    // No process ran: Aspire refused the start because a WaitFor dependency is down (the injector retries).
+                    _log.Write($"{name}: {state} while waiting for a dependency (start refused by the AppHost)");
                     continue;
                 }
 
@@ -112,16 +120,25 @@ internal sealed class ResourceWatch : IAsyncDisposable
         return false;
     }
 
-    /// <summary>The errors a resource logged just before it exited: what it died of.</summary>
+    /// <summary>What a resource logged about errors just before it exited (the exception lines, not their stack frames): what it died of.</summary>
     private IReadOnlyList<string> Evidence(string resource, int exitLine)
     {
         var lines = _consoles[resource].Lines;
-        var window = lines.Take(Math.Min(lines.Count, exitLine + 40)).Skip(Math.Max(0, exitLine - 120));
-        return [.. window
-            .Where(line => line.Contains("fail:", StringComparison.Ordinal) || line.Contains("crit:", StringComparison.Ordinal)
-                || line.Contains("Exception", StringComparison.Ordinal) || line.Contains("Unhandled", StringComparison.Ordinal)
-                || line.Contains("FATAL", StringComparison.Ordinal) || line.TrimStart().StartsWith("at ", StringComparison.Ordinal))
-            .Take(30)];
+        var window = lines.Take(Math.Min(lines.Count, exitLine + 60)).Skip(Math.Max(0, exitLine - 200)).ToList();
+        var evidence = new List<string>();
+        for (var i = 0; i < window.Count; i++)
+        {
+            if (window[i].Contains(" fail: ", StringComparison.Ordinal) || window[i].Contains(" crit: ", StringComparison.Ordinal))
+            {
+                evidence.AddRange(window.Skip(i).Take(3));
+            }
+            else if (window[i].Contains("Exception", StringComparison.Ordinal) && !window[i].Contains(" at ", StringComparison.Ordinal))
+            {
+                evidence.Add(window[i]);
+            }
+        }
+
+        return [.. evidence.Distinct().TakeLast(16)];
     }
 
     public async ValueTask DisposeAsync()
@@ -136,7 +153,10 @@ internal sealed class ResourceWatch : IAsyncDisposable
         _stop.Dispose();
     }
 
-    /// <summary>One resource's console output, kept in memory and copied to a file.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"\x1b\[[0-9;]*m")]
+    private static partial System.Text.RegularExpressions.Regex AnsiEscape();
+
+    /// <summary>One resource's console output (colour codes removed), kept in memory and copied to a file.</summary>
     private sealed class ConsoleOutput : IAsyncDisposable
     {
         private readonly Lock _gate = new();
@@ -182,8 +202,9 @@ internal sealed class ResourceWatch : IAsyncDisposable
                     {
                         foreach (var line in batch)
                         {
-                            _lines.Add(line.Content);
-                            _file.WriteLine(line.Content);
+                            var content = AnsiEscape().Replace(line.Content, "");
+                            _lines.Add(content);
+                            _file.WriteLine(content);
                         }
                     }
                 }
