@@ -120,25 +120,20 @@ internal sealed partial class ResourceWatch : IAsyncDisposable
         return false;
     }
 
-    /// <summary>What a resource logged about errors just before it exited (the exception lines, not their stack frames): what it died of.</summary>
+    /// <summary>
+    /// The last errors a resource logged before it exited (each <c>fail:</c>/<c>crit:</c> entry's first lines, no
+    /// stack frames): what it died of, e.g. "BackgroundService failed" and the exception.
+    /// </summary>
     private IReadOnlyList<string> Evidence(string resource, int exitLine)
     {
         var lines = _consoles[resource].Lines;
-        var window = lines.Take(Math.Min(lines.Count, exitLine + 60)).Skip(Math.Max(0, exitLine - 200)).ToList();
-        var evidence = new List<string>();
-        for (var i = 0; i < window.Count; i++)
-        {
-            if (window[i].Contains(" fail: ", StringComparison.Ordinal) || window[i].Contains(" crit: ", StringComparison.Ordinal))
-            {
-                evidence.AddRange(window.Skip(i).Take(3));
-            }
-            else if (window[i].Contains("Exception", StringComparison.Ordinal) && !window[i].Contains(" at ", StringComparison.Ordinal))
-            {
-                evidence.Add(window[i]);
-            }
-        }
-
-        return [.. evidence.Distinct().TakeLast(16)];
+        var window = lines.Take(Math.Min(lines.Count, exitLine + 60)).Skip(Math.Max(0, exitLine - 400)).ToList();
+        var entries = window
+            .Select((line, index) => (line, index))
+            .Where(entry => entry.line.Contains(" fail: ", StringComparison.Ordinal) || entry.line.Contains(" crit: ", StringComparison.Ordinal))
+            .TakeLast(3)
+            .Select(entry => window.Skip(entry.index).Take(5).TakeWhile(line => !line.Contains(" at ", StringComparison.Ordinal)));
+        return [.. entries.SelectMany(entry => entry)];
     }
 
     public async ValueTask DisposeAsync()
