@@ -123,7 +123,15 @@ internal sealed class FaultInjector(DistributedApplication app, ResourceWatch wa
             log.Write($"{resource}: pid {pid} already gone");
         }
 
-        await app.ResourceNotifications.WaitForResourceAsync(resource, e => ResourceWatch.IsTerminal(e.Snapshot.State?.Text), timeout.Token);
+        try
+        {
+            await app.ResourceNotifications.WaitForResourceAsync(resource, e => ResourceWatch.IsTerminal(e.Snapshot.State?.Text), timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            log.Write($"{resource}: no exit seen within {StepTimeout.TotalSeconds} s of the kill (state {watch.StateOf(resource)})");
+        }
+
         return true;
     }
 
@@ -139,11 +147,24 @@ internal sealed class FaultInjector(DistributedApplication app, ResourceWatch wa
         var dependencies = app.Services.GetRequiredService<DistributedApplicationModel>().Resources
             .Single(candidate => candidate.Name == resource)
             .Annotations.OfType<WaitAnnotation>().Select(wait => wait.Resource.Name).ToList();
+        try
+        {
+            await StartOnceDependenciesRunAsync(resource, dependencies, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The verdict reports it: the resource will not be healthy at the end.
+            log.Write($"{resource}: not started within {StepTimeout.TotalSeconds} s (state {watch.StateOf(resource)})");
+        }
+    }
+
+    private async Task StartOnceDependenciesRunAsync(string resource, IReadOnlyList<string> dependencies, CancellationToken cancellationToken)
+    {
         for (var refusals = 0; ; refusals++)
         {
             await Task.WhenAll(dependencies.Select(dependency => app.ResourceNotifications.WaitForResourceAsync(dependency,
-                e => e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == HealthStatus.Healthy, timeout.Token)));
-            var result = await app.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, timeout.Token);
+                e => e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == HealthStatus.Healthy, cancellationToken)));
+            var result = await app.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, cancellationToken);
             if (result.Success)
             {
                 log.Write($"{resource}: started{(refusals > 0 ? $" (after {refusals} refused start(s))" : "")}");
@@ -159,10 +180,20 @@ internal sealed class FaultInjector(DistributedApplication app, ResourceWatch wa
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(StepTimeout);
-        var reached = await app.ResourceNotifications.WaitForResourceAsync(resource,
-            e => (e.Snapshot.State?.Text == KnownResourceStates.Running && ResourceWatch.PidOf(e.Snapshot) is not null)
-                || ResourceWatch.IsTerminal(e.Snapshot.State?.Text),
-            timeout.Token);
+        ResourceEvent reached;
+        try
+        {
+            reached = await app.ResourceNotifications.WaitForResourceAsync(resource,
+                e => (e.Snapshot.State?.Text == KnownResourceStates.Running && ResourceWatch.PidOf(e.Snapshot) is not null)
+                    || ResourceWatch.IsTerminal(e.Snapshot.State?.Text),
+                timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            log.Write($"{resource}: not running within {StepTimeout.TotalSeconds} s (state {watch.StateOf(resource)}); start-up window missed");
+            return false;
+        }
+
         var starting = reached.Snapshot.State?.Text == KnownResourceStates.Running && reached.Snapshot.HealthStatus != HealthStatus.Healthy;
         if (!starting)
         {
