@@ -36,8 +36,9 @@ public static class InfrastructureFailure
     private static bool IsUnavailableItself(Exception exception) => exception switch
     {
         RedisConnectionException or RedisTimeoutException => true,
-        // Redis answers LOADING while it reads its append-only file back after a restart.
-        RedisServerException server => server.Message.StartsWith("LOADING", StringComparison.Ordinal),
+        // e.g. LOADING while Redis reads its append-only file back after a restart.
+        RedisServerException server => server.Kind is RedisErrorKind.Loading or RedisErrorKind.MasterDown or RedisErrorKind.TryAgain
+            or RedisErrorKind.ClusterDown or RedisErrorKind.MaxClients or RedisErrorKind.Busy,
         // IsTransient covers connection failures (socket, I/O, timeout, pool exhausted) and PostgreSQL's own
         // shutdown/start-up/too-many-connections states; a constraint violation or a bad statement is not transient.
         NpgsqlException npgsql => npgsql.IsTransient,

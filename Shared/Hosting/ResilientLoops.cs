@@ -50,7 +50,27 @@ public sealed partial class ResilientLoops : IHealthCheck
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            if (!await TryAsync(name, iteration, stoppingToken))
+            TimeSpan backoff;
+            try
+            {
+                await iteration(stoppingToken);
+                Succeeded(name);
+                continue;
+            }
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                backoff = Failed(name, exception);
+            }
+
+            try
+            {
+                await Task.Delay(backoff, _time, stoppingToken);
+            }
+            catch (OperationCanceledException)
             {
                 return;
             }
@@ -75,33 +95,6 @@ public sealed partial class ResilientLoops : IHealthCheck
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(Failed(name, exception), _time, cancellationToken);
-            }
-        }
-    }
-
-    /// <summary>One iteration; false when the loop is stopping.</summary>
-    private async Task<bool> TryAsync(string name, Func<CancellationToken, Task> iteration, CancellationToken stoppingToken)
-    {
-        try
-        {
-            await iteration(stoppingToken);
-            Succeeded(name);
-            return true;
-        }
-        catch (Exception) when (stoppingToken.IsCancellationRequested)
-        {
-            return false;
-        }
-        catch (Exception exception)
-        {
-            try
-            {
-                await Task.Delay(Failed(name, exception), _time, stoppingToken);
-                return true;
-            }
-            catch (OperationCanceledException)
-            {
-                return false;
             }
         }
     }

@@ -275,7 +275,7 @@ internal sealed partial class EventStreamConsumer : BackgroundService
 
     private async Task DeadLetterAsync(StreamEntry entry, string error, string? eventType)
     {
-        var fields = entry.Values
+        var fields = (entry.Values ?? []) // null for an entry deleted while it was pending
             .Append(new NameValueEntry(EventStream.Fields.Error, error))
             .Append(new NameValueEntry(EventStream.Fields.ConsumerGroup, _options.Group))
             .Append(new NameValueEntry("original_entry_id", entry.Id))
