@@ -1,6 +1,7 @@
 using AspireAuth.Auth.Api.BetterAuth;
 using AspireAuth.Auth.Api.Data;
 using AspireAuth.Auth.Api.Outbox;
+using AspireAuth.Shared.Http;
 using AspireAuth.Shared.Messaging;
 using AspireAuth.Shared.Persistence;
 using Scalar.AspNetCore;
@@ -19,6 +20,8 @@ internal static class Extensions
         });
         builder.AddServiceRedisClient("redis");
         builder.Services.AddDatabaseMigration<AuthDbContext>();
+        // Better Auth's bare 404s stay bare: only thrown exceptions become JSON (503 when Redis or PostgreSQL is down).
+        builder.Services.AddApiExceptionHandler();
         builder.Services.AddOpenApi();
 
         builder.AddBetterAuth().AddAnonymous();
@@ -30,6 +33,7 @@ internal static class Extensions
 
     public static void MapAuthApi(this WebApplication app)
     {
+        app.UseApiExceptionHandler();
         app.MapBetterAuth();
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())

@@ -49,7 +49,7 @@ internal static class Extensions
     public static void MapStorefront(this WebApplication app)
     {
         app.MapRazorPages();
-        app.MapReverseProxy();
+        app.MapReverseProxy(proxy => proxy.UseWithOutageAnswer());
     }
 
     // Every visitor's calls share pooled handlers: a shared cookie jar would hand one visitor's session to another.

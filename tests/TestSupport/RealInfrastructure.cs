@@ -52,6 +52,32 @@ public sealed class RealInfrastructure : IAsyncDisposable
         return new RealInfrastructure(app, dataDirectory, connectionStrings);
     }
 
+    /// <summary>Stops a resource (e.g. <c>redis</c>) as the dashboard's Stop button does, and waits until it has exited.</summary>
+    public async Task StopAsync(string resourceName)
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        await ExecuteCommandAsync(resourceName, KnownResourceCommands.StopCommand, timeout.Token);
+        await _app.ResourceNotifications.WaitForResourceAsync(resourceName,
+            resource => KnownResourceStates.TerminalStates.Contains(resource.Snapshot.State?.Text), timeout.Token);
+    }
+
+    /// <summary>Starts a resource stopped by <see cref="StopAsync"/> (same port, same data) and waits until it is healthy.</summary>
+    public async Task StartAsync(string resourceName)
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        await ExecuteCommandAsync(resourceName, KnownResourceCommands.StartCommand, timeout.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync(resourceName, timeout.Token);
+    }
+
+    private async Task ExecuteCommandAsync(string resourceName, string command, CancellationToken cancellationToken)
+    {
+        var result = await _app.ResourceCommands.ExecuteCommandAsync(resourceName, command, cancellationToken);
+        if (!result.Success)
+        {
+            throw new InvalidOperationException($"{command} on {resourceName} failed: {result.Message}");
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
