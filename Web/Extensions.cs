@@ -16,6 +16,9 @@ internal static class Extensions
 
         // Names and prices render as typed ("×", "é", "…") instead of numeric character references.
         builder.Services.Configure<WebEncoderOptions>(options => options.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
+        builder.Services.AddOptions<StorefrontOptions>().BindConfiguration(StorefrontOptions.SectionName).ValidateDataAnnotations()
+            .Validate(StorefrontOptions.IsValid, "Web:PublicOrigin must be an absolute http or https URL.")
+            .ValidateOnStart();
         builder.Services.AddHttpContextAccessor();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddScoped<BrowserRelay>();
