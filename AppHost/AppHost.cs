@@ -11,10 +11,20 @@ var redis = infrastructure.AddRedis("redis");
 var authSecret = builder.AddParameter("auth-secret",
     new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true, persist: true);
 
+// Browsers open the store at Web's endpoint, its public origin, and reach Auth.Api through Web
+// (backend-for-frontend): Web sends that origin with its calls, and Auth.Api trusts it and bases its
+// cookies on it. Web's configuration below needs the APIs, which need its endpoint: so it is declared first.
+var web = builder.AddProject<Projects.Web>("web");
+var publicOrigin = web.GetEndpoint("http");
+
+// Web's loopback address is the proxy whose X-Forwarded-For names the visitor (for per-visitor rate limits).
 var authApi = builder.AddProject<Projects.Auth_Api>("auth-api")
     .WithReference(authDb).WaitFor(authDb)
     .WithReference(redis).WaitFor(redis)
     .WithEnvironment("Auth__Secret", authSecret)
+    .WithEnvironment("Auth__BaseUrl", publicOrigin)
+    .WithEnvironment("Auth__RateLimit__TrustedProxies__0", "127.0.0.1")
+    .WithEnvironment("Auth__RateLimit__TrustedProxies__1", "::1")
     .WithHttpHealthCheck("/health");
 
 var cartApi = builder.AddProject<Projects.Cart_Api>("cart-api")
@@ -23,18 +33,11 @@ var cartApi = builder.AddProject<Projects.Cart_Api>("cart-api")
     .WithEnvironment("Auth__Secret", authSecret)
     .WithHttpHealthCheck("/health");
 
-var web = builder.AddProject<Projects.Web>("web")
+web
     .WithReference(authApi).WaitFor(authApi)
     .WithReference(cartApi).WaitFor(cartApi)
+    .WithEnvironment("Web__PublicOrigin", publicOrigin)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
-
-// The browser reaches Auth.Api through Web (backend-for-frontend): Auth.Api trusts Web's origin for
-// cookie-carrying POSTs, and Web's loopback address as the proxy whose X-Forwarded-For names the
-// visitor (for per-visitor rate limits). Declared here because Web is declared after Auth.Api.
-authApi
-    .WithEnvironment("Auth__TrustedOrigins__0", web.GetEndpoint("http"))
-    .WithEnvironment("Auth__RateLimit__TrustedProxies__0", "127.0.0.1")
-    .WithEnvironment("Auth__RateLimit__TrustedProxies__1", "::1");
 
 builder.Build().Run();

@@ -2,6 +2,7 @@ using AspireAuth.Auth.Api.BetterAuth;
 using AspireAuth.Auth.Api.Data;
 using AspireAuth.Auth.Api.Outbox;
 using AspireAuth.Shared.Hosting;
+using AspireAuth.Shared.Http;
 using AspireAuth.Shared.Messaging;
 using AspireAuth.Shared.Persistence;
 using Scalar.AspNetCore;
@@ -20,6 +21,8 @@ internal static class Extensions
         });
         builder.AddServiceRedisClient("redis");
         builder.Services.AddDatabaseMigration<AuthDbContext>();
+        // Better Auth's bare 404s stay bare: only thrown exceptions become JSON (503 when Redis or PostgreSQL is down).
+        builder.Services.AddApiExceptionHandler();
         builder.Services.AddOpenApi();
 
         builder.AddBetterAuth().AddAnonymous();
@@ -31,6 +34,7 @@ internal static class Extensions
 
     public static void MapAuthApi(this WebApplication app)
     {
+        app.UseApiExceptionHandler();
         app.MapBetterAuth();
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())

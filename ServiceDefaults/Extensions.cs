@@ -10,7 +10,8 @@ using OpenTelemetry.Trace;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// Cross-cutting defaults every AspireAuth service shares: telemetry, health, discovery, resilience.
+/// Cross-cutting defaults every AspireAuth service shares: telemetry, health, discovery, resilience
+/// (<see cref="BackendResilience"/>).
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -27,7 +28,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
-            http.AddStandardResilienceHandler();
+            http.AddBackendResilience();
             http.AddServiceDiscovery();
         });
 

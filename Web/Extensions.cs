@@ -16,6 +16,9 @@ internal static class Extensions
 
         // Names and prices render as typed ("×", "é", "…") instead of numeric character references.
         builder.Services.Configure<WebEncoderOptions>(options => options.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
+        builder.Services.AddOptions<StorefrontOptions>().BindConfiguration(StorefrontOptions.SectionName).ValidateDataAnnotations()
+            .Validate(StorefrontOptions.IsValid, "Web:PublicOrigin must be an absolute http or https URL.")
+            .ValidateOnStart();
         builder.Services.AddHttpContextAccessor();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddScoped<BrowserRelay>();
@@ -52,7 +55,7 @@ internal static class Extensions
     public static void MapStorefront(this WebApplication app)
     {
         app.MapRazorPages();
-        app.MapReverseProxy();
+        app.MapReverseProxy(proxy => proxy.UseWithOutageAnswer());
     }
 
     // Every visitor's calls share pooled handlers: a shared cookie jar would hand one visitor's session to another.

@@ -16,15 +16,32 @@ public static class ApiErrorResponses
     /// </summary>
     public static IServiceCollection AddApiErrors(this IServiceCollection services)
     {
-        services.AddExceptionHandler<ApiErrorExceptionHandler>();
-        services.AddProblemDetails();
+        services.AddApiExceptionHandler();
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         return services;
     }
 
+    /// <summary>
+    /// Only the exception handling of <see cref="AddApiErrors"/>: every exception an endpoint throws
+    /// becomes a <c>{"message","code"}</c> answer (see <see cref="ApiErrorExceptionHandler"/>), in every
+    /// environment. For APIs whose bare status codes are part of their contract.
+    /// </summary>
+    public static IServiceCollection AddApiExceptionHandler(this IServiceCollection services)
+    {
+        services.AddExceptionHandler<ApiErrorExceptionHandler>();
+        services.AddProblemDetails();
+        return services;
+    }
+
+    /// <summary>
+    /// Call first: in Development the framework puts the developer exception page in front of
+    /// everything, and this handler, registered after it, answers before the page sees the exception.
+    /// </summary>
+    public static IApplicationBuilder UseApiExceptionHandler(this IApplicationBuilder app) => app.UseExceptionHandler();
+
     public static IApplicationBuilder UseApiErrors(this IApplicationBuilder app)
     {
-        app.UseExceptionHandler();
+        app.UseApiExceptionHandler();
         app.UseStatusCodePages(async context =>
         {
             var response = context.HttpContext.Response;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace AspireAuth.Web.Backends;
@@ -8,7 +9,7 @@ namespace AspireAuth.Web.Backends;
 /// own, such as the anti-forgery cookie). Cookies that Auth.Api sets are relayed to the browser and
 /// also apply to the rest of this request, so one request can sign a guest in and then fill their cart.
 /// </summary>
-public sealed class BrowserRelay(IHttpContextAccessor accessor)
+public sealed class BrowserRelay(IHttpContextAccessor accessor, IOptions<StorefrontOptions> options)
 {
     private const string ForwardedForHeader = "X-Forwarded-For";
 
@@ -17,8 +18,8 @@ public sealed class BrowserRelay(IHttpContextAccessor accessor)
     private HttpContext Http => accessor.HttpContext
         ?? throw new InvalidOperationException("Backend calls on a visitor's behalf need the visitor's request.");
 
-    /// <summary>The storefront's origin as the browser sees it; Auth.Api trusts it for cookie-carrying POSTs.</summary>
-    public string Origin => $"{Http.Request.Scheme}://{Http.Request.Host}";
+    /// <summary>The storefront's configured public origin; Auth.Api trusts it for cookie-carrying POSTs.</summary>
+    public string Origin => options.Value.Origin;
 
     public bool HasAuthCookie => AuthCookies.Count > 0;
 

@@ -3,6 +3,9 @@ namespace AspireAuth.Web.Backends;
 /// <summary>The backends that failed during this request; the layout shows a banner when there is any.</summary>
 public sealed class ServiceOutages(ILogger<ServiceOutages> logger)
 {
+    /// <summary>Sent with every 503 the storefront answers because of a backend: about as long as a backend restart takes.</summary>
+    public const string RetryAfterSeconds = "5";
+
     private readonly HashSet<string> _services = new(StringComparer.Ordinal);
 
     public bool Any => _services.Count > 0;

@@ -6,7 +6,7 @@ namespace AspireAuth.Web.Infrastructure;
 
 /// <summary>
 /// A backend that is down never becomes an error page: the page renders with what it has, the layout
-/// shows the outage banner, and the status is 503 so monitors and crawlers see the truth.
+/// shows the outage banner, and the status is 503 (with <c>Retry-After</c>) so monitors and crawlers see the truth.
 /// </summary>
 internal sealed class ServiceOutageFilter(ServiceOutages outages) : IAsyncPageFilter
 {
@@ -19,6 +19,7 @@ internal sealed class ServiceOutageFilter(ServiceOutages outages) : IAsyncPageFi
         {
             outages.Report(outage);
             executed.ExceptionHandled = true;
+            context.HttpContext.Response.Headers.RetryAfter = ServiceOutages.RetryAfterSeconds;
             executed.Result = new PageResult { StatusCode = StatusCodes.Status503ServiceUnavailable };
         }
     }

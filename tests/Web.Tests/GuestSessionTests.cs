@@ -79,7 +79,7 @@ public sealed class GuestSessionTests
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         var signIn = backend.OnlyRequest("POST", "/api/auth/sign-in/email");
         Assert.Equal(StubBackend.GuestCookie, signIn.Cookie);
-        Assert.Equal("http://localhost", signIn.Origin);
+        Assert.Equal(Storefront.PublicOrigin, signIn.Origin);
         Assert.Equal(Storefront.BrowserAddress.ToString(), signIn.ForwardedFor);
         Assert.Equal(Storefront.BrowserUserAgent, signIn.UserAgent);
         Assert.All(backend.Requests, request => Assert.DoesNotContain("Antiforgery", request.Cookie ?? "", StringComparison.Ordinal));

@@ -18,9 +18,29 @@ public sealed class OutageTests
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
         Assert.Contains(Banner, html, StringComparison.Ordinal);
         Assert.Contains("The catalog and carts are unavailable right now.", html, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("POST", "/api/auth/sign-in/anonymous")]
+    [InlineData("GET", "/api/auth/get-session")]
+    public async Task The_auth_proxy_with_auth_api_down_answers_503_JSON_with_Retry_After(string method, string path)
+    {
+        await using var storefront = Storefront.WithBackendsDown();
+        using var browser = storefront.CreateBrowser();
+
+        using var response = await browser.SendAsync(new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative)));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using var json = System.Text.Json.JsonDocument.Parse(body);
+        Assert.Equal("SERVICE_UNAVAILABLE", json.RootElement.GetProperty("code").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(json.RootElement.GetProperty("message").GetString()));
     }
 
     [Fact]

@@ -21,6 +21,9 @@ public sealed class Storefront(Uri authApi, Uri cartApi) : WebApplicationFactory
 
     public const string BrowserUserAgent = "StorefrontTests/1.0";
 
+    /// <summary>Web:PublicOrigin, as the AppHost sets it from Web's endpoint.</summary>
+    public const string PublicOrigin = "http://localhost:5100";
+
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.Parse("2026-11-29T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>Configuration on top of the defaults, e.g. <c>ForwardedHeaders:KnownProxies:0</c>.</summary>
@@ -41,9 +44,16 @@ public sealed class Storefront(Uri authApi, Uri cartApi) : WebApplicationFactory
         return new Uri($"http://127.0.0.1:{port}");
     }
 
-    public HttpClient CreateBrowser()
+    /// <summary>A browser; <paramref name="storeAddress"/> is where it opened the store (its requests' Host), <c>http://localhost</c> unless given.</summary>
+    public HttpClient CreateBrowser(Uri? storeAddress = null)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var options = new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true };
+        if (storeAddress is not null)
+        {
+            options.BaseAddress = storeAddress;
+        }
+
+        var client = CreateClient(options);
         client.DefaultRequestHeaders.UserAgent.ParseAdd(BrowserUserAgent);
         return client;
     }
@@ -53,6 +63,7 @@ public sealed class Storefront(Uri authApi, Uri cartApi) : WebApplicationFactory
         builder.UseEnvironment("Development");
         builder.UseSetting("services:auth-api:http:0", authApi.ToString());
         builder.UseSetting("services:cart-api:http:0", cartApi.ToString());
+        builder.UseSetting("Web:PublicOrigin", PublicOrigin);
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
