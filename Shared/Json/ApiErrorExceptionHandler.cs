@@ -1,11 +1,9 @@
-using System.Net.Sockets;
 using AspireAuth.Shared.Caching;
+using AspireAuth.Shared.Hosting;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
-using Npgsql;
 using StackExchange.Redis;
 
 namespace AspireAuth.Shared.Json;
@@ -31,7 +29,7 @@ public sealed partial class ApiErrorExceptionHandler(ILogger<ApiErrorExceptionHa
                 (StatusCodes.Status400BadRequest, new ApiError(DescribeBadRequest(badRequest), "VALIDATION_ERROR")),
             ChangeLeaseExpiredException =>
                 (StatusCodes.Status503ServiceUnavailable, new ApiError("The change took too long and was not made; try again", "CHANGE_TIMED_OUT")),
-            _ when IsInfrastructureUnavailable(exception) =>
+            _ when InfrastructureFailure.IsUnavailable(exception) =>
                 (StatusCodes.Status503ServiceUnavailable, new ApiError("The service is temporarily unavailable; try again in a moment", "SERVICE_UNAVAILABLE")),
             _ => (StatusCodes.Status500InternalServerError, new ApiError("Internal server error", "INTERNAL_SERVER_ERROR")),
         };
@@ -56,31 +54,6 @@ public sealed partial class ApiErrorExceptionHandler(ILogger<ApiErrorExceptionHa
         exception.InnerException is System.Text.Json.JsonException { Path: { Length: > 2 } path }
             ? $"[body{path[1..]}] Invalid input: wrong type"
             : "Invalid request body";
-
-    /// <summary>
-    /// Redis or PostgreSQL could not be reached, timed out, or is starting up: the same request may
-    /// succeed in a moment. EF Core wraps the driver's exception (an <see cref="InvalidOperationException"/>
-    /// "likely due to a transient failure", a <see cref="DbUpdateException"/>), so those are unwrapped;
-    /// other <see cref="InvalidOperationException"/>s, and PostgreSQL refusing a statement, are bugs (500).
-    /// </summary>
-    public static bool IsInfrastructureUnavailable(Exception exception) => exception switch
-    {
-        RedisConnectionException or RedisTimeoutException => true,
-        // LOADING: Redis replays its append-only file after a restart; the others pass as soon.
-        RedisServerException { Kind: RedisErrorKind.Loading or RedisErrorKind.Busy or RedisErrorKind.MasterDown or RedisErrorKind.TryAgain or RedisErrorKind.MaxClients } => true,
-        NpgsqlException npgsql => npgsql.IsTransient,
-        DbUpdateException or InvalidOperationException => Causes(exception).Skip(1).Any(cause =>
-            cause is SocketException or TimeoutException or RedisConnectionException or NpgsqlException { IsTransient: true }),
-        _ => false,
-    };
-
-    private static IEnumerable<Exception> Causes(Exception exception)
-    {
-        for (var cause = exception; cause is not null; cause = cause.InnerException)
-        {
-            yield return cause;
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Answered {Path} with 503 {Code}")]
     private partial void LogUnavailable(Exception exception, string path, string code);
