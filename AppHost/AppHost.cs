@@ -13,9 +13,11 @@ var authSecret = builder.AddParameter("auth-secret",
 
 // Browsers open the store at Web's endpoint, its public origin, and reach Auth.Api through Web
 // (backend-for-frontend): Web sends that origin with its calls, and Auth.Api trusts it and bases its
-// cookies on it. Web's configuration below needs the APIs, which need its endpoint: so it is declared first.
+// cookies on it (https, as under the https launch profile: Secure, __Secure- cookies). Web's configuration
+// below needs the APIs, which need its endpoint: so it is declared first.
 var web = builder.AddProject<Projects.Web>("web");
-var publicOrigin = web.GetEndpoint("http");
+var publicOrigin = web.GetEndpoint(
+    web.Resource.Annotations.OfType<EndpointAnnotation>().Any(endpoint => endpoint.Name == "https") ? "https" : "http");
 
 // Web's loopback address is the proxy whose X-Forwarded-For names the visitor (for per-visitor rate limits).
 var authApi = builder.AddProject<Projects.Auth_Api>("auth-api")

@@ -7,10 +7,10 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace AspireAuth.Cart.Api.Tests;
 
 /// <summary>
-/// While Redis is down, both APIs say so (503, <c>Retry-After</c>, the usual JSON error), never 500;
-/// once it is back, the same session works again without a restart.
+/// While Redis or PostgreSQL is down, both APIs say so (503, <c>Retry-After</c>, the usual JSON error),
+/// never 500; once it is back, the same session works again without a restart.
 /// </summary>
-public sealed class RedisOutageTests(ShopFixture shop) : IClassFixture<ShopFixture>
+public sealed class DataStoreOutageTests(ShopFixture shop) : IClassFixture<ShopFixture>
 {
     private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(60);
 
@@ -52,6 +52,46 @@ public sealed class RedisOutageTests(ShopFixture shop) : IClassFixture<ShopFixtu
         }, RecoveryTimeout);
         Assert.Equal(2, (await shopper.GetCartAsync()).QuantityOf(1));
     }
+
+    [Fact]
+    public async Task While_PostgreSQL_is_down_sign_up_and_cart_changes_answer_503_with_Retry_After_and_work_when_it_is_back()
+    {
+        var shopper = shop.CreateShopper();
+        await shopper.SignInAnonymouslyAsync();
+        var auth = shop.Auth.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false });
+
+        await shop.Infrastructure.StopAsync("postgres");
+        try
+        {
+            using (var signUp = await SignUpAsync(auth, $"outage+{Guid.NewGuid():N}@example.com"))
+            {
+                await AssertUnavailableAsync(signUp);
+            }
+
+            using (var add = await shopper.SendCartAsync(HttpMethod.Post, "/api/cart/items", new { productId = 1, quantity = 1 }))
+            {
+                await AssertUnavailableAsync(add);
+            }
+        }
+        finally
+        {
+            await shop.Infrastructure.StartAsync("postgres");
+        }
+
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var add = await shopper.SendCartAsync(HttpMethod.Post, "/api/cart/items", new { productId = 1, quantity = 1 });
+            return add.StatusCode == HttpStatusCode.OK;
+        }, RecoveryTimeout);
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var signUp = await SignUpAsync(auth, $"outage+{Guid.NewGuid():N}@example.com");
+            return signUp.StatusCode == HttpStatusCode.OK;
+        }, RecoveryTimeout);
+    }
+
+    private static Task<HttpResponseMessage> SignUpAsync(HttpClient auth, string email) =>
+        auth.PostAsJsonAsync("/api/auth/sign-up/email", new { name = "Ada", email, password = "correct-horse-battery" });
 
     private static Task<HttpResponseMessage> GetSessionAsync(HttpClient auth, string token)
     {
