@@ -60,7 +60,7 @@ public sealed class DataStoreOutageTests(ShopFixture shop) : IClassFixture<ShopF
         await shopper.SignInAnonymouslyAsync();
         var auth = shop.Auth.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false });
 
-        await shop.Infrastructure.StopAsync("postgres");
+        await shop.Infrastructure.StopServerAsync("postgres");
         try
         {
             using (var signUp = await SignUpAsync(auth, $"outage+{Guid.NewGuid():N}@example.com"))
@@ -75,7 +75,7 @@ public sealed class DataStoreOutageTests(ShopFixture shop) : IClassFixture<ShopF
         }
         finally
         {
-            await shop.Infrastructure.StartAsync("postgres");
+            await shop.Infrastructure.StartServerAsync("postgres");
         }
 
         await Eventually.HoldsAsync(async () =>
