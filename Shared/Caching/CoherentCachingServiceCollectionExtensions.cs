@@ -34,6 +34,7 @@ public static class CoherentCachingServiceCollectionExtensions
             provider.GetRequiredService<ILogger<RedisInvalidationFeed>>()));
         services.AddSingleton<InvalidationFeed>(provider => provider.GetRequiredService<RedisInvalidationFeed>());
         services.AddHostedService(provider => provider.GetRequiredService<RedisInvalidationFeed>());
+        services.AddHealthChecks().AddCheck<InvalidationFeedHealthCheck>(InvalidationFeedHealthCheck.Name);
         services.AddScoped<RequestSync>();
         services.AddSingleton<ChangeLeases>();
         return services;

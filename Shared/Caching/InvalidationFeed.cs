@@ -34,6 +34,18 @@ public abstract partial class InvalidationFeed(string name, TimeSpan syncTimeout
 
     public string Name { get; } = name;
 
+    /// <summary>Whether the caches fed by this feed are trusted now (false: every read goes to the source).</summary>
+    public bool IsInSync
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return !_degraded;
+            }
+        }
+    }
+
     protected internal TimeProvider Time { get; } = time;
 
     /// <summary>When the feed last went from degraded to in sync (a <see cref="TimeProvider.GetTimestamp"/>).</summary>

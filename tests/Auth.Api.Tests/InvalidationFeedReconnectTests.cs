@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using AspireAuth.Shared.Caching;
 using AspireAuth.TestSupport;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 
@@ -39,8 +40,11 @@ public sealed class InvalidationFeedReconnectTests(AuthApiFixture fixture)
                 await server.ClientKillAsync(id: client.Id);
             }
 
-            await Eventually.HoldsAsync(async () => !await feed.SyncAsync(), Timeout);
+            var health = new InvalidationFeedHealthCheck(feed);
+            await Eventually.HoldsAsync(async () => !await feed.SyncAsync()
+                && (await health.CheckHealthAsync(new HealthCheckContext())).Status == HealthStatus.Degraded, Timeout);
             await Eventually.HoldsAsync(feed.SyncAsync, Timeout);
+            Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(new HealthCheckContext())).Status);
 
             Assert.True(published.Count(IsCountingMarker) > markersBeforeDrop,
                 "the feed called itself in sync again without a message of its own coming back after the reconnect");
