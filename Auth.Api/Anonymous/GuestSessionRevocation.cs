@@ -33,27 +33,14 @@ internal sealed class GuestSessionRevocation(
             .ExecuteUpdateAsync(update => update.SetProperty(l => l.GuestSessionsRevokedAt, (DateTime?)null), cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.GuestRevocationInterval, time);
-        // A failed pass leaves its rows unmarked, so the retry after the backoff takes them again.
-        var runNow = true;
-        await loops.RunUntilStoppedAsync("guest-session-revocation", async cancellationToken =>
+    // A failed pass leaves its rows unmarked, so the retry after the backoff takes them again.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        loops.RunEveryAsync("guest-session-revocation", options.Value.GuestRevocationInterval, async cancellationToken =>
         {
-            if (!runNow)
-            {
-                await timer.WaitForNextTickAsync(cancellationToken);
-            }
-
-            // Until this pass succeeds, the retry after the backoff runs at once rather than at the next tick.
-            runNow = true;
             while (await RunOnceAsync(cancellationToken) == BatchSize)
             {
             }
-
-            runNow = false;
         }, stoppingToken);
-    }
 
     /// <summary>Revokes the sessions of one batch of linked guests not yet marked revoked; returns how many.</summary>
     internal async Task<int> RunOnceAsync(CancellationToken cancellationToken)

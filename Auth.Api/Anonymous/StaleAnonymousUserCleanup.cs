@@ -15,28 +15,16 @@ internal sealed class StaleAnonymousUserCleanup(
     IServiceScopeFactory scopes, IOptions<AnonymousOptions> options, ResilientLoops loops, TimeProvider time, ILogger<StaleAnonymousUserCleanup> logger)
     : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.CleanupInterval, time);
-        // A failed pass is retried after a backoff; nothing was half-done because each batch is one transaction.
-        var runNow = true;
-        await loops.RunUntilStoppedAsync("stale-anonymous-user-cleanup", async cancellationToken =>
+    // A failed pass is retried after a backoff; nothing was half-done because each batch is one transaction.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        loops.RunEveryAsync("stale-anonymous-user-cleanup", options.Value.CleanupInterval, async cancellationToken =>
         {
-            if (!runNow)
-            {
-                await timer.WaitForNextTickAsync(cancellationToken);
-            }
-
-            // Until this pass succeeds, the retry after the backoff runs at once rather than at the next tick.
-            runNow = true;
             var deleted = await RunOnceAsync(cancellationToken);
-            runNow = false;
             if (deleted > 0)
             {
                 logger.LogInformation("Deleted {Count} stale anonymous user(s)", deleted);
             }
         }, stoppingToken);
-    }
 
     /// <summary>One pass over every stale anonymous user; returns how many were deleted.</summary>
     internal async Task<int> RunOnceAsync(CancellationToken cancellationToken)

@@ -43,6 +43,27 @@ public sealed partial class ResilientLoops : IHealthCheck
     }
 
     /// <summary>
+    /// Runs <paramref name="pass"/> now and then every <paramref name="interval"/> until <paramref name="stoppingToken"/> is
+    /// cancelled. A pass that fails is retried after the backoff, not at the next tick, and counts as progress once it succeeds.
+    /// </summary>
+    public async Task RunEveryAsync(string name, TimeSpan interval, Func<CancellationToken, Task> pass, CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(interval, _time);
+        var due = true;
+        await RunUntilStoppedAsync(name, async cancellationToken =>
+        {
+            if (!due)
+            {
+                await timer.WaitForNextTickAsync(cancellationToken);
+            }
+
+            due = true;
+            await pass(cancellationToken);
+            due = false;
+        }, stoppingToken);
+    }
+
+    /// <summary>
     /// Calls <paramref name="iteration"/> again and again until <paramref name="stoppingToken"/> is cancelled. An
     /// iteration does one unit of work, including any wait for more; returning counts as progress.
     /// </summary>

@@ -153,6 +153,33 @@ public sealed class ResilientLoopsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_periodic_pass_runs_at_once_is_retried_after_the_backoff_when_it_fails_then_waits_for_the_interval()
+    {
+        using var stopping = new CancellationTokenSource();
+        var interval = TimeSpan.FromHours(1);
+        var started = _time.GetUtcNow();
+        var calledAt = new List<DateTimeOffset>();
+        var run = _loops.RunEveryAsync("test-loop", interval, _ =>
+        {
+            calledAt.Add(_time.GetUtcNow());
+            _calls.Writer.TryWrite(calledAt.Count);
+            return calledAt.Count == 1 ? throw new TimeoutException("database down") : Task.CompletedTask;
+        }, stopping.Token);
+
+        Assert.Equal(1, await NextCallAsync());
+        Assert.Equal(2, await AdvanceUntilNextCallAsync());
+        Assert.Equal(HealthStatus.Healthy, await HealthAsync());
+        _time.Advance(interval);
+        Assert.Equal(3, await NextCallAsync());
+
+        Assert.Equal(started, calledAt[0]);
+        Assert.InRange(calledAt[1] - calledAt[0], TimeSpan.Zero, MaxBackoff);
+        Assert.True(calledAt[2] - calledAt[1] >= interval - MaxBackoff, "the pass after a success waits for the next tick");
+        await stopping.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task Start_up_work_stops_retrying_when_the_host_stops()
     {
         using var stopping = new CancellationTokenSource();
