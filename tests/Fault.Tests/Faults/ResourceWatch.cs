@@ -29,6 +29,7 @@ internal sealed partial class ResourceWatch : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, string?> _states = new();
     private readonly ConcurrentDictionary<string, int> _expectedExits = new();
+    private readonly ConcurrentDictionary<(string Resource, int Pid), byte> _exitedPids = new();
     private readonly ConcurrentDictionary<string, ConsoleOutput> _consoles = new();
     private readonly ConcurrentQueue<(string Resource, string State, int? ExitCode, TimeSpan At, int LogLine)> _unexpected = new();
     private readonly Task _watching;
@@ -80,6 +81,13 @@ internal sealed partial class ResourceWatch : IAsyncDisposable
                 if (!IsTerminal(state) || IsTerminal(previous))
                 {
                     _log.Write($"{name}: {state}{(PidOf(snapshot) is { } pid ? $" (pid {pid})" : "")}");
+                    continue;
+                }
+
+                // While a new process starts, Aspire may report the exit of the one before it again (same pid).
+                if (PidOf(snapshot) is { } exitedPid && !_exitedPids.TryAdd((name, exitedPid), 0))
+                {
+                    _log.Write($"{name}: {state} of pid {exitedPid} reported again (one exit, counted once)");
                     continue;
                 }
 

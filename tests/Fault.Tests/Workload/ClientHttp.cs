@@ -59,10 +59,14 @@ internal sealed record Reply(HttpStatusCode? Status, string Body, Uri? Location,
     public IReadOnlyList<string> SetCookies { get; init; } = [];
 }
 
-/// <summary>A real client's patience for one step: exponential backoff with jitter, 250 ms doubling to 4 s, for at most a minute.</summary>
+/// <summary>
+/// A real client's patience for one step: exponential backoff with jitter, 250 ms doubling to 4 s, for two minutes
+/// and at least three retries (a request that hangs until its timeout must not use up the patience on its own).
+/// </summary>
 internal sealed class Backoff
 {
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(60);
+    private const int MinRetries = 3;
+    private static readonly TimeSpan Budget = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(4);
 
     private readonly Stopwatch _elapsed = Stopwatch.StartNew();
@@ -73,7 +77,7 @@ internal sealed class Backoff
     /// <summary>Waits before the next attempt; false once the budget is spent (the client gives up).</summary>
     public async Task<bool> WaitAsync(CancellationToken cancellationToken)
     {
-        if (_elapsed.Elapsed >= Budget)
+        if (_elapsed.Elapsed >= Budget && Retries >= MinRetries)
         {
             return false;
         }
