@@ -22,13 +22,23 @@ public class AspireAppFixture : IAsyncLifetime
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"aspireauth-app-{Guid.NewGuid():N}");
 
+    private readonly string[] _arguments;
+
+    public AspireAppFixture()
+        : this([])
+    {
+    }
+
+    /// <param name="arguments">More AppHost arguments, e.g. <c>--DOTNET_LAUNCH_PROFILE=https</c>.</param>
+    protected AspireAppFixture(params string[] arguments) => _arguments = arguments;
+
     public DistributedApplication App { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync(AppHostEntryPoint,
-            ["--Infrastructure:Mode=local", $"--Infrastructure:DataDirectory={_dataDirectory}"], timeout.Token);
+            ["--Infrastructure:Mode=local", $"--Infrastructure:DataDirectory={_dataDirectory}", .. _arguments], timeout.Token);
 
         foreach (var project in builder.Resources.OfType<ProjectResource>())
         {
