@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using AspireAuth.Cart.Api.Carts;
 using AspireAuth.Cart.Api.Catalog;
 using AspireAuth.Cart.Api.Data;
@@ -27,7 +28,15 @@ internal static class Extensions
         builder.Services.AddSessionAuthentication();
         builder.Services.AddAuthorization();
         builder.Services.AddApiErrors();
-        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, CartJsonContext.Default));
+        builder.Services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, CartJsonContext.Default);
+            // Only the request's own fields, once each, numbers as numbers: a body is read one way only,
+            // and every byte of it is checked (an unknown field's string would not be, invalid UTF-8 included).
+            options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            options.SerializerOptions.AllowDuplicateProperties = false;
+            options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        });
         builder.Services.AddOpenApi();
 
         builder.Services.AddSingleton<CartReader>();

@@ -146,7 +146,7 @@ internal sealed class AnonymousPlugin(IOptions<AnonymousOptions> options, ILogge
     }
 
     private static async Task<Results<JsonHttpResult<SuccessResponse>, JsonHttpResult<ApiError>>> DeleteAnonymousUser(
-        HttpContext http, SessionIssuer sessions, SessionStore store, AuthCookies cookies, AuthDbContext db,
+        HttpContext http, JsonBody body, SessionIssuer sessions, SessionStore store, AuthCookies cookies, AuthDbContext db,
         IOptions<AnonymousOptions> options, TimeProvider time)
     {
         if (options.Value.DisableDeleteAnonymousUser)
@@ -162,6 +162,12 @@ internal sealed class AnonymousPlugin(IOptions<AnonymousOptions> options, ILogge
         if (!current.User.IsAnonymous)
         {
             return AuthErrors.Error(StatusCodes.Status403Forbidden, "USER_IS_NOT_ANONYMOUS", "User is not anonymous");
+        }
+
+        var (_, error) = await body.ReadAsync(http.Request, AuthJsonContext.Default.EmptyRequest, whenEmpty: new EmptyRequest());
+        if (error is not null)
+        {
+            return error;
         }
 
         await using (var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None))

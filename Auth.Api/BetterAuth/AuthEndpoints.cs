@@ -259,8 +259,16 @@ internal static class AuthEndpoints
         return found.Json;
     }
 
-    private static async Task<JsonHttpResult<SuccessResponse>> SignOut(HttpContext http, AuthCookies cookies, SessionStore store)
+    private static async Task<Results<JsonHttpResult<SuccessResponse>, JsonHttpResult<ApiError>>> SignOut(
+        HttpContext http, JsonBody body, AuthCookies cookies, SessionStore store)
     {
+        // Takes no fields, but a body that is not a JSON object is refused like anywhere else, not ignored.
+        var (_, error) = await body.ReadAsync(http.Request, AuthJsonContext.Default.EmptyRequest, whenEmpty: new EmptyRequest());
+        if (error is not null)
+        {
+            return error;
+        }
+
         if (cookies.ReadToken(http.Request) is { } token && await store.FindAsync(token) is { } found)
         {
             await store.DeleteAsync(found.Session);

@@ -11,7 +11,7 @@ public sealed record SignInEmailRequest(string? Email, string? Password, bool? R
 
 public sealed record RevokeSessionRequest(string? Token);
 
-/// <summary>Anonymous sign-in accepts no fields; an empty object or no body at all.</summary>
+/// <summary>The body of an endpoint that takes no fields (anonymous sign-in, sign-out, delete-anonymous-user): an empty object or no body at all.</summary>
 public sealed record EmptyRequest;
 
 public sealed record TokenUserResponse(string Token, SessionUser User);

@@ -62,6 +62,8 @@ public sealed class BadInputTests : IAsyncLifetime
         [
             Validation("wrong type for email", """{"email":1,"password":"correct-horse-battery"}""", "[body.email] Invalid input: wrong type"),
             Validation("wrong type for rememberMe", """{"email":"bad-input@example.com","password":"correct-horse-battery","rememberMe":"yes"}""", "[body.rememberMe] Invalid input: wrong type"),
+            Validation("a number for rememberMe", """{"email":"bad-input@example.com","password":"correct-horse-battery","rememberMe":1}""", "[body.rememberMe] Invalid input: wrong type"),
+            Validation("a huge number for rememberMe", """{"email":"bad-input@example.com","password":"correct-horse-battery","rememberMe":1e999999}""", "[body.rememberMe] Invalid input: wrong type"),
             Validation("no fields", "{}",
                 "[body.email] Invalid input: expected string, received undefined; [body.password] Invalid input: expected string, received undefined"),
             Validation("a null byte in the password", Json(new { email = Email, password = "correct-horse\0battery" }),
@@ -70,15 +72,11 @@ public sealed class BadInputTests : IAsyncLifetime
                 "[body.email] Too big: expected string to have <=254 characters"),
         ]));
 
-    public static TheoryData<BadBody> BadAnonymousSignIns => new(
-    [
-        Validation("malformed JSON", "{", "Invalid JSON body"),
-        Validation("a JSON array", "[]", "Invalid input: wrong type"),
-        Validation("JSON null", "null", "Invalid input: expected object, received null"),
-        Validation("a JSON string", "\"hello\"", "Invalid input: wrong type"),
-        UnsupportedMediaType("text/plain", "{}"),
-        .. TooLarge("{}"),
-    ]);
+    public static TheoryData<BadBody> BadAnonymousSignIns => new(NoFields());
+
+    public static TheoryData<BadBody> BadSignOuts => new(NoFields());
+
+    public static TheoryData<BadBody> BadAnonymousUserDeletions => new(NoFields());
 
     public static TheoryData<BadBody> BadRevokeSessions => new(
         Common(field: "token", validBody: new { token = "x" })
@@ -146,6 +144,33 @@ public sealed class BadInputTests : IAsyncLifetime
         Assert.Equal(otherSession.UserId, (await other.GetAsync("/get-session")).UserId);
     }
 
+    [Theory]
+    [MemberData(nameof(BadSignOuts))]
+    public async Task Sign_out_refuses_a_bad_body_and_keeps_the_session(BadBody bad)
+    {
+        var client = _fixture.CreateClient(_app);
+        var signedIn = await client.SignUpAsync(TestData.UniqueEmail());
+
+        var reply = await SendAsync(client, "/sign-out", bad);
+
+        AssertRefused(bad, reply);
+        Assert.Equal(signedIn.UserId, (await client.GetAsync("/get-session")).UserId);
+    }
+
+    [Theory]
+    [MemberData(nameof(BadAnonymousUserDeletions))]
+    public async Task Delete_anonymous_user_refuses_a_bad_body_and_deletes_nothing(BadBody bad)
+    {
+        var guest = _fixture.CreateClient(_app);
+        var anonymous = await guest.SignInAnonymousAsync();
+
+        var reply = await SendAsync(guest, "/delete-anonymous-user", bad);
+
+        AssertRefused(bad, reply);
+        Assert.Equal(anonymous.UserId, (await guest.GetAsync("/get-session")).UserId);
+        Assert.Equal(1L, await _fixture.QueryScalarAsync<long>("""SELECT count(*) FROM "user" WHERE id = $1""", anonymous.UserId!));
+    }
+
     [Fact]
     public async Task A_name_of_255_characters_is_accepted()
     {
@@ -195,13 +220,61 @@ public sealed class BadInputTests : IAsyncLifetime
             Validation($"null for {field}", valid.Replace($"\"{field}\":\"", $"\"{field}\":null,\"was\":\"", StringComparison.Ordinal),
                 $"[body.{field}] Invalid input: expected string, received undefined"),
             Validation("deeply nested JSON", "{\"a\":" + new string('[', 100) + new string(']', 100) + "}", "Invalid JSON body"),
+            Validation($"a huge number for {field}", valid.Replace($"\"{field}\":\"", $"\"{field}\":1e999999,\"was\":\"", StringComparison.Ordinal),
+                $"[body.{field}] Invalid input: wrong type"),
+            Validation($"a raw null byte in {field}", valid.Replace($"\"{field}\":\"", $"\"{field}\":\"\0", StringComparison.Ordinal), "Invalid JSON body"),
             Validation($"{field} given twice", valid.Replace("{", $"{{\"{field}\":\"first\",", StringComparison.Ordinal), $"[body.{field}] Invalid input: wrong type"),
             Validation($"a lone surrogate in {field}", valid.Replace($"\"{field}\":\"", $"\"{field}\":\"\\ud800", StringComparison.Ordinal), $"[body.{field}] Invalid input: wrong type"),
             new($"bytes that are not UTF-8 in {field}", Replace(Encoding.UTF8.GetBytes(valid), Encoding.UTF8.GetBytes($"\"{field}\":\""), [.. Encoding.UTF8.GetBytes($"\"{field}\":\""), 0xff, 0xfe]),
                 "application/json", false, HttpStatusCode.BadRequest, "VALIDATION_ERROR", $"[body.{field}] Invalid input: wrong type"),
             UnsupportedMediaType("text/plain", valid),
             UnsupportedMediaType("application/x-www-form-urlencoded", $"{field}=x"),
+            .. Hostile(valid),
             .. TooLarge(valid),
+        ];
+    }
+
+    /// <summary>What an endpoint that takes no fields must refuse (no body, an empty body and <c>{}</c> are what it accepts).</summary>
+    private static IEnumerable<BadBody> NoFields() =>
+    [
+        Validation("malformed JSON", "{", "Invalid JSON body"),
+        Validation("a JSON array", "[]", "Invalid input: wrong type"),
+        Validation("JSON null", "null", "Invalid input: expected object, received null"),
+        Validation("a JSON string", "\"hello\"", "Invalid input: wrong type"),
+        Validation("a JSON number", "42", "Invalid input: wrong type"),
+        UnsupportedMediaType("text/plain", "{}"),
+        .. Hostile("{}"),
+        .. TooLarge("{}"),
+    ];
+
+    /// <summary>
+    /// Bodies an attacker crafts to break a parser rather than to pass validation, whatever the endpoint's
+    /// fields; <paramref name="valid"/> is a JSON object the endpoint accepts.
+    /// </summary>
+    private static IEnumerable<BadBody> Hostile(string valid)
+    {
+        var withExtraField = (string json) => "{\"x\":" + json + (valid == "{}" ? "}" : "," + valid[1..]);
+        return
+        [
+            Validation("10,000 nested arrays, never closed", withExtraField(new string('[', 10_000)), "Invalid JSON body"),
+            Validation("8,000 nested arrays", withExtraField(new string('[', 8_000) + new string(']', 8_000)), "Invalid JSON body"),
+            Validation("NaN as a value", withExtraField("NaN"), "Invalid JSON body"),
+            Validation("Infinity as a value", withExtraField("Infinity"), "Invalid JSON body"),
+            Validation("-Infinity as a value", withExtraField("-Infinity"), "Invalid JSON body"),
+            Validation("undefined as a value", withExtraField("undefined"), "Invalid JSON body"),
+            Validation("a comment", "/* hi */" + valid, "Invalid JSON body"),
+            Validation("a trailing comma", valid[..^1] + (valid == "{}" ? "\"x\":1," : ",") + "}", "Invalid JSON body"),
+            Validation("a null byte after the JSON", valid + "\0", "Invalid JSON body"),
+            Validation("only null bytes", "\0\0\0\0", "Invalid JSON body"),
+            Validation("a byte order mark", "\uFEFF" + valid, "Invalid JSON body"),
+            new("UTF-16 JSON", Encoding.Unicode.GetBytes(valid), "application/json; charset=utf-16", false, HttpStatusCode.BadRequest, "VALIDATION_ERROR", "Invalid JSON body"),
+            new("bytes that are not UTF-8 between tokens", [.. Encoding.UTF8.GetBytes(valid[..^1]), 0xff, (byte)'}'],
+                "application/json", false, HttpStatusCode.BadRequest, "VALIDATION_ERROR", "Invalid JSON body"),
+            UnsupportedMediaType("multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--b--\r\n"),
+            new("a body without a content type", Encoding.UTF8.GetBytes(valid), "", false,
+                HttpStatusCode.UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json"),
+            new("a string of a megabyte", Encoding.UTF8.GetBytes(withExtraField("\"" + new string('s', 1024 * 1024) + "\"")), "application/json", false,
+                HttpStatusCode.RequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "Request body is larger than 16384 bytes"),
         ];
     }
 
@@ -255,7 +328,10 @@ public sealed class BadInputTests : IAsyncLifetime
         client.PostAsync(path, configure: request =>
         {
             request.Content = bad.Chunked ? new UnknownLengthContent(bad.Body) : new ByteArrayContent(bad.Body);
-            request.Content.Headers.TryAddWithoutValidation("Content-Type", bad.ContentType);
+            if (bad.ContentType.Length > 0)
+            {
+                request.Content.Headers.TryAddWithoutValidation("Content-Type", bad.ContentType);
+            }
         });
 
     private static void AssertRefused(BadBody bad, Reply reply)
@@ -265,7 +341,6 @@ public sealed class BadInputTests : IAsyncLifetime
         Assert.Equal(JsonSerializer.Serialize(new { message = bad.Message, code = bad.Code }), reply.Body);
         Assert.Empty(reply.SetCookies);
     }
-
 
     /// <summary>A body sent without Content-Length, as a client streaming it chunked does.</summary>
     private sealed class UnknownLengthContent(byte[] body) : HttpContent

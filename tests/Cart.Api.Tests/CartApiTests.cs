@@ -128,7 +128,7 @@ public sealed class CartApiTests(ShopFixture shop) : IClassFixture<ShopFixture>
     {
         var client = shop.CreateShopper();
         await client.SignInAnonymouslyAsync();
-        var huge = $$"""{"productId":1,"quantity":1,"padding":"{{new string('x', 100_000)}}"}""";
+        var huge = """{"productId":1,"quantity":1}""" + new string(' ', 100_000);
 
         using var response = await client.SendCartAsync(HttpMethod.Post, "/api/cart/items", RawJson(huge));
 
