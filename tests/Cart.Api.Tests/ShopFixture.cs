@@ -16,7 +16,7 @@ public sealed class ShopFixture : IAsyncLifetime
 {
     public const string Secret = "cart-api-tests-secret-0123456789-abcdefgh";
 
-    public static readonly TimeSpan ChangeLeaseCommitWithin = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan ChangeLeaseCommitWithin = TimeSpan.FromSeconds(4);
 
     private readonly List<IAsyncDisposable> _apps = [];
 
@@ -58,7 +58,7 @@ public sealed class ShopFixture : IAsyncLifetime
         Start(new WebApplicationFactory<AuthDbContext>(), "authdb", settings);
 
     /// <summary>
-    /// A Cart.Api instance; its consumer claims stale entries after 1 s, its loops retry at least every second, and its cart cache starts keeping carts 4 s after
+    /// A Cart.Api instance; its consumer claims stale entries after 1 s, its loops retry at least every second, and its cart cache starts keeping carts 8 s after
     /// it is in sync (short change leases), so that recovery and cache tests stay short.
     /// </summary>
     public WebApplicationFactory<CartDbContext> StartCart(Dictionary<string, string?>? settings = null) =>
@@ -69,7 +69,7 @@ public sealed class ShopFixture : IAsyncLifetime
             ["Hosting:ResilientLoops:MaxBackoff"] = "00:00:01",
             ["Hosting:ResilientLoops:UnhealthyAfter"] = "00:00:02",
             [$"{ChangeLeaseOptions.SectionName}:{nameof(ChangeLeaseOptions.CommitWithin)}"] = ChangeLeaseCommitWithin.ToString(),
-            [$"{ChangeLeaseOptions.SectionName}:{nameof(ChangeLeaseOptions.Expiry)}"] = "00:00:04",
+            [$"{ChangeLeaseOptions.SectionName}:{nameof(ChangeLeaseOptions.Expiry)}"] = "00:00:08",
         }.Concat(settings ?? []).ToDictionary());
 
     public async Task StopAsync<T>(WebApplicationFactory<T> app) where T : class
