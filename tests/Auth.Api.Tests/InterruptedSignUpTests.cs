@@ -28,7 +28,7 @@ public sealed class InterruptedSignUpTests(AuthApiFixture fixture) : IAsyncLifet
         var email = TestData.UniqueEmail();
 
         Reply interrupted;
-        await using (await RedisWriteOutage.StartAsync(fixture))
+        await using (await RedisWriteOutage.StartAsync(fixture.Infrastructure))
         {
             interrupted = await guest.SignUpAsync(email);
         }
@@ -52,7 +52,7 @@ public sealed class InterruptedSignUpTests(AuthApiFixture fixture) : IAsyncLifet
     {
         var (guest, anonymous) = await SignedInGuestAsync(new() { ["Auth:Anonymous:GuestRevocationInterval"] = "00:00:00.200" });
         var email = TestData.UniqueEmail();
-        await using (await RedisWriteOutage.StartAsync(fixture))
+        await using (await RedisWriteOutage.StartAsync(fixture.Infrastructure))
         {
             Assert.True((int)(await guest.SignUpAsync(email)).Status >= 500);
         }
@@ -72,7 +72,7 @@ public sealed class InterruptedSignUpTests(AuthApiFixture fixture) : IAsyncLifet
     {
         var (guest, anonymous) = await SignedInGuestAsync();
         var email = TestData.UniqueEmail();
-        await using (await RedisWriteOutage.StartAsync(fixture))
+        await using (await RedisWriteOutage.StartAsync(fixture.Infrastructure))
         {
             Assert.True((int)(await guest.SignUpAsync(email)).Status >= 500);
         }

@@ -81,7 +81,7 @@ public sealed class CartTakeoverTests(ShopFixture shop) : IClassFixture<ShopFixt
         await shopper.WaitForCartAsync(c => c.QuantityOf(7) == 2, MergeDeadline);
 
         var republished = await RepublishLinkOfAsync(guestId);
-        await Eventually.HoldsAsync(async () => await StreamCopiesOfAsync(republished) == 2 && await PendingAsync() == 0, TimeSpan.FromSeconds(5));
+        await Eventually.HoldsAsync(async () => await LinkEvents.CopiesInStreamAsync(shop.Redis, republished) == 2 && await LinkEvents.PendingAsync(shop.Redis) == 0, TimeSpan.FromSeconds(5));
 
         Assert.Equal(2, (await shopper.GetCartAsync()).QuantityOf(7));
         Assert.Equal(1L, await shop.QueryCartDbAsync<long>("SELECT count(*) FROM inbox_message WHERE event_id = $1", republished));
@@ -197,13 +197,6 @@ public sealed class CartTakeoverTests(ShopFixture shop) : IClassFixture<ShopFixt
         await OutboxRelay.RepublishSinceAsync(db, occurredAt, CancellationToken.None);
         return eventId;
     }
-
-    private async Task<int> StreamCopiesOfAsync(Guid eventId) =>
-        (await shop.Redis.GetDatabase().StreamRangeAsync(EventStream.Key))
-            .Count(entry => entry[EventStream.Fields.EventId] == eventId.ToString());
-
-    private async Task<long> PendingAsync() =>
-        (await shop.Redis.GetDatabase().StreamPendingAsync(EventStream.Key, "cart-api")).PendingMessageCount;
 
     private async Task WaitForInboxAsync(string guestId) =>
         await Eventually.HoldsAsync(async () =>

@@ -21,7 +21,7 @@ public sealed class GuestTakeoverRaceTests(ShopFixture shop) : IClassFixture<Sho
         await guest.AddAsync(3, 2);
         var accountId = SecureToken.New();
 
-        await WaitForInboxAsync(await LinkEvents.PublishAsync(shop.Redis, guestId, accountId));
+        await shop.WaitForInboxAsync(await LinkEvents.PublishAsync(shop.Redis, guestId, accountId));
 
         using (var add = await guest.SendCartAsync(HttpMethod.Post, "/api/cart/items", new { productId = 4, quantity = 1 }))
         {
@@ -43,7 +43,7 @@ public sealed class GuestTakeoverRaceTests(ShopFixture shop) : IClassFixture<Sho
             await AssertRefusedAsync(clear);
         }
 
-        Assert.Equal([(3, 2)], await LinesOfAsync(accountId));
+        Assert.Equal([(3, 2)], await shop.CartLinesOfAsync(accountId));
         Assert.Equal(0L, await shop.QueryCartDbAsync<long>("SELECT count(*) FROM cart WHERE user_id = $1", guestId));
     }
 
@@ -90,12 +90,12 @@ public sealed class GuestTakeoverRaceTests(ShopFixture shop) : IClassFixture<Sho
         await Eventually.HoldsAsync(() => Task.FromResult(Volatile.Read(ref accepted) >= 3 * Writers), TimeSpan.FromSeconds(10));
         var eventId = await LinkEvents.PublishAsync(shop.Redis, guestId, accountId);
         await Task.WhenAll(writers).WaitAsync(TimeSpan.FromSeconds(30));
-        await WaitForInboxAsync(eventId);
+        await shop.WaitForInboxAsync(eventId);
 
         Assert.Empty(unexpected);
         Assert.Equal(Writers, refused);
         var expected = landed.Select(pair => (pair.Key, Math.Min(99, pair.Value))).OrderBy(line => line.Key).ToList();
-        Assert.Equal(expected, await LinesOfAsync(accountId));
+        Assert.Equal(expected, await shop.CartLinesOfAsync(accountId));
         Assert.Equal(0L, await shop.QueryCartDbAsync<long>("SELECT count(*) FROM cart WHERE user_id = $1", guestId));
         Assert.Equal(0L, await shop.QueryCartDbAsync<long>("SELECT count(*) FROM cart_line WHERE user_id = $1", guestId));
     }
@@ -108,13 +108,4 @@ public sealed class GuestTakeoverRaceTests(ShopFixture shop) : IClassFixture<Sho
         Assert.False(string.IsNullOrEmpty(error.GetProperty("message").GetString()));
     }
 
-    private async Task<List<(int ProductId, int Quantity)>> LinesOfAsync(string userId) =>
-        (await Sql.RowsAsync(shop.Infrastructure.ConnectionStrings["cartdb"],
-            "SELECT product_id, quantity FROM cart_line WHERE user_id = $1 ORDER BY product_id", userId))
-        .Select(row => ((int)row[0]!, (int)row[1]!))
-        .ToList();
-
-    private async Task WaitForInboxAsync(Guid eventId) =>
-        await Eventually.HoldsAsync(async () =>
-            await shop.QueryCartDbAsync<long>("SELECT count(*) FROM inbox_message WHERE event_id = $1", eventId) == 1, TimeSpan.FromSeconds(10));
 }

@@ -17,4 +17,15 @@ public static class LinkEvents
         await redis.GetSubscriber().PublishAsync(EventStream.NudgeChannel, eventId.ToString());
         return eventId;
     }
+
+    /// <summary>How many entries of the stream carry the event (a republished or re-added event appears more than once).</summary>
+    public static async Task<int> CopiesInStreamAsync(IConnectionMultiplexer redis, Guid eventId) =>
+        (await redis.GetDatabase().StreamRangeAsync(EventStream.Key))
+            .Count(entry => entry[EventStream.Fields.EventId] == eventId.ToString());
+
+    /// <summary>Entries Cart.Api's consumer group was handed and has not acknowledged yet.</summary>
+    public static async Task<long> PendingAsync(IConnectionMultiplexer redis) =>
+        (await redis.GetDatabase().StreamPendingAsync(EventStream.Key, CartConsumerGroup)).PendingMessageCount;
+
+    public const string CartConsumerGroup = "cart-api";
 }

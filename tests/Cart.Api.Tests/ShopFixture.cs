@@ -88,6 +88,18 @@ public sealed class ShopFixture : IAsyncLifetime
     public Task<T?> QueryAuthDbAsync<T>(string sql, params object[] parameters) =>
         Sql.ScalarAsync<T>(Infrastructure.ConnectionStrings["authdb"], sql, parameters);
 
+    /// <summary>The user's cart lines as stored, by product.</summary>
+    public async Task<List<(int ProductId, int Quantity)>> CartLinesOfAsync(string userId) =>
+        (await Sql.RowsAsync(Infrastructure.ConnectionStrings["cartdb"],
+            "SELECT product_id, quantity FROM cart_line WHERE user_id = $1 ORDER BY product_id", userId))
+        .Select(row => ((int)row[0]!, (int)row[1]!))
+        .ToList();
+
+    /// <summary>Waits until Cart.Api's inbox holds the event, i.e. its effect has committed.</summary>
+    public Task WaitForInboxAsync(Guid eventId) =>
+        Eventually.HoldsAsync(async () =>
+            await QueryCartDbAsync<long>("SELECT count(*) FROM inbox_message WHERE event_id = $1", eventId) == 1, TimeSpan.FromSeconds(10));
+
     private WebApplicationFactory<T> Start<T>(WebApplicationFactory<T> factory, string database, Dictionary<string, string?>? settings)
         where T : class
     {

@@ -1,21 +1,21 @@
 using StackExchange.Redis;
 
-namespace AspireAuth.Auth.Api.Tests;
+namespace AspireAuth.TestSupport;
 
 /// <summary>
 /// A real Redis failure on demand: while it lives, Redis refuses every write (<c>NOREPLICAS</c>,
 /// as when it lost its replicas) but still answers reads, so a request fails exactly at its
 /// first write to Redis — after whatever it committed to PostgreSQL before that.
 /// </summary>
-internal sealed class RedisWriteOutage : IAsyncDisposable
+public sealed class RedisWriteOutage : IAsyncDisposable
 {
     private readonly ConnectionMultiplexer _admin;
 
     private RedisWriteOutage(ConnectionMultiplexer admin) => _admin = admin;
 
-    public static async Task<RedisWriteOutage> StartAsync(AuthApiFixture fixture)
+    public static async Task<RedisWriteOutage> StartAsync(RealInfrastructure infrastructure)
     {
-        var admin = await ConnectionMultiplexer.ConnectAsync(fixture.Infrastructure.ConnectionStrings["redis"] + ",allowAdmin=true");
+        var admin = await ConnectionMultiplexer.ConnectAsync(infrastructure.ConnectionStrings["redis"] + ",allowAdmin=true");
         await Server(admin).ConfigSetAsync("min-replicas-to-write", "1");
         return new RedisWriteOutage(admin);
     }
