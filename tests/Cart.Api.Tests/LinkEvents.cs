@@ -1,10 +1,14 @@
+using AspireAuth.Auth.Api.Data;
+using AspireAuth.Auth.Api.Outbox;
 using AspireAuth.Shared.Events;
 using AspireAuth.Shared.Messaging;
+using AspireAuth.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
 namespace AspireAuth.Cart.Api.Tests;
 
-/// <summary>Appends link events to the stream as Auth.Api's outbox relay does, without Auth.Api revoking the guest's session.</summary>
+/// <summary>Link events on the stream: appended as Auth.Api's outbox relay does, or republished from its outbox.</summary>
 public static class LinkEvents
 {
     public static async Task<Guid> PublishAsync(IConnectionMultiplexer redis, string guestId, string accountId)
@@ -15,6 +19,29 @@ public static class LinkEvents
         var envelope = new EventEnvelope(eventId, AnonymousAccountLinked.EventType, AnonymousAccountLinked.EventVersion, payload, null, null, occurredAt, 0);
         await redis.GetDatabase().StreamAddAsync(EventStream.Key, envelope.ToStreamFields());
         await redis.GetSubscriber().PublishAsync(EventStream.NudgeChannel, eventId.ToString());
+        return eventId;
+    }
+
+    /// <summary>
+    /// Publishes the guest's link event again from Auth.Api's outbox, as <c>republish-events --since</c> does, and waits until
+    /// Cart.Api has acknowledged the copy; returns the event's id.
+    /// </summary>
+    public static async Task<Guid> RepublishLinkOfAsync(ShopFixture shop, string guestId)
+    {
+        var eventId = await shop.QueryAuthDbAsync<Guid>(
+            "SELECT event_id FROM outbox_message WHERE payload->>'anonymousUserId' = $1", guestId);
+        await using (var scope = shop.Auth.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+            var occurredAt = await shop.QueryAuthDbAsync<DateTime>("SELECT occurred_at FROM outbox_message WHERE event_id = $1", eventId);
+            await OutboxRelay.RepublishSinceAsync(db, occurredAt, CancellationToken.None);
+        }
+
+        var database = shop.Redis.GetDatabase();
+        await Eventually.HoldsAsync(async () =>
+            (await database.StreamRangeAsync(EventStream.Key)).Count(entry => entry[EventStream.Fields.EventId] == eventId.ToString()) == 2
+            && (await database.StreamPendingAsync(EventStream.Key, "cart-api")).PendingMessageCount == 0,
+            TimeSpan.FromSeconds(5));
         return eventId;
     }
 }
