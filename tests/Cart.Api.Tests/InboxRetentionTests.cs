@@ -61,10 +61,10 @@ public sealed class InboxRetentionTests(ShopFixture shop) : IClassFixture<ShopFi
     {
         var shopper = shop.CreateShopper();
         var guestId = await shopper.SignInAnonymouslyAsync();
-        await shopper.AddAsync(7, 2);
         await shopper.SignUpAsync($"retention+{Guid.NewGuid():N}@example.com");
-        await shopper.WaitForCartAsync(cart => cart.QuantityOf(7) == 2, TimeSpan.FromSeconds(5));
         var eventId = await shop.QueryAuthDbAsync<Guid>("SELECT event_id FROM outbox_message WHERE payload->>'anonymousUserId' = $1", guestId);
+        await Eventually.HoldsAsync(async () =>
+            await shop.QueryCartDbAsync<long>("SELECT count(*) FROM inbox_message WHERE event_id = $1", eventId) == 1, TimeSpan.FromSeconds(10));
 
         // Handled as long ago as the outbox still keeps the event for republishing: the oldest inbox row a republish can meet.
         var outboxRetention = shop.Auth.Services.GetRequiredService<IOptions<OutboxOptions>>().Value.Retention;
@@ -73,9 +73,9 @@ public sealed class InboxRetentionTests(ShopFixture shop) : IClassFixture<ShopFi
         await Cleanup(shop.Cart).RunOnceAsync(CancellationToken.None);
         await LinkEvents.RepublishLinkOfAsync(shop, guestId);
 
-        // Still the first delivery's row: the republished copy found it and changed nothing.
+        // Still the first delivery's row: the republished copy found it and skipped the takeover (a forgotten id would
+        // have been inserted anew, with the time of the second takeover).
         Assert.Equal(processedAt, await shop.QueryCartDbAsync<DateTime>("SELECT processed_at FROM inbox_message WHERE event_id = $1", eventId));
-        Assert.Equal(2, (await shopper.GetCartAsync()).QuantityOf(7));
     }
 
     [Fact]

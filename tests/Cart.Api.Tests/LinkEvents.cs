@@ -37,11 +37,16 @@ public static class LinkEvents
             await OutboxRelay.RepublishSinceAsync(db, occurredAt, CancellationToken.None);
         }
 
+        // Handled once Cart.Api's group was given the copy (pending is 0 also before that) and nothing is pending.
         var database = shop.Redis.GetDatabase();
         await Eventually.HoldsAsync(async () =>
-            (await database.StreamRangeAsync(EventStream.Key)).Count(entry => entry[EventStream.Fields.EventId] == eventId.ToString()) == 2
-            && (await database.StreamPendingAsync(EventStream.Key, "cart-api")).PendingMessageCount == 0,
-            TimeSpan.FromSeconds(5));
+        {
+            var copies = (await database.StreamRangeAsync(EventStream.Key)).Where(entry => entry[EventStream.Fields.EventId] == eventId.ToString()).ToArray();
+            var group = (await database.StreamGroupInfoAsync(EventStream.Key)).Single(group => group.Name == "cart-api");
+            return copies.Length == 2
+                && StreamId.Parse(group.LastDeliveredId!) >= StreamId.Parse(copies[^1].Id!)
+                && (await database.StreamPendingAsync(EventStream.Key, "cart-api")).PendingMessageCount == 0;
+        }, TimeSpan.FromSeconds(5));
         return eventId;
     }
 }
