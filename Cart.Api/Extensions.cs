@@ -46,6 +46,7 @@ internal static class Extensions
         builder.Services.AddEventConsumer("cart-api")
             .Handle<AnonymousAccountLinked, AnonymousAccountLinkedHandler>()
             .Handle<AnonymousUserDeleted, AnonymousUserDeletedHandler>();
+        builder.Services.AddHostedService<InboxCleanup>();
     }
 
     public static void MapCartServiceApi(this WebApplication app)

@@ -24,7 +24,9 @@ public static class InfrastructureFailure
                 return aggregate.InnerExceptions.Any(IsUnavailable);
             }
 
-            if (IsUnavailableItself(current))
+            // A socket error or timeout means an outage when a client library reports it as the cause; thrown on
+            // its own, it is the code's own (a lock, a deadline of ours), not Redis's or PostgreSQL's.
+            if (IsUnavailableItself(current) || (current != exception && current is SocketException or TimeoutException))
             {
                 return true;
             }
@@ -42,7 +44,6 @@ public static class InfrastructureFailure
         // IsTransient covers connection failures (socket, I/O, timeout, pool exhausted) and PostgreSQL's own
         // shutdown/start-up/too-many-connections states; a constraint violation or a bad statement is not transient.
         NpgsqlException npgsql => npgsql.IsTransient,
-        SocketException or TimeoutException => true,
         _ => false,
     };
 }

@@ -24,6 +24,8 @@ internal sealed partial class EventStreamConsumer : BackgroundService
 {
     private const string LoopName = "event-stream-consumer";
 
+    private static readonly TimeSpan DeadLetterGaugeMaxAge = TimeSpan.FromSeconds(5);
+
     private readonly IConnectionMultiplexer _redis;
     private readonly IServiceScopeFactory _scopes;
     private readonly EventHandlerRegistry _handlers;
@@ -76,6 +78,10 @@ internal sealed partial class EventStreamConsumer : BackgroundService
             "{event}", "Entries delivered to the consumer group but not yet acknowledged");
         meter.CreateObservableGauge("aspireauth.events.oldest_pending.age", () => new Measurement<double>(Volatile.Read(ref _oldestPendingAgeSeconds), group),
             "s", "Age of the oldest unacknowledged entry");
+        // Read by the gauge's own callback, not by this loop: it reports even while the consumer is stuck or backing off.
+        var deadLetters = new CachedStreamLength(redis, EventStream.DeadLetterKey, DeadLetterGaugeMaxAge, time);
+        meter.CreateObservableGauge("aspireauth.events.dead_letters", deadLetters.Observe,
+            "{event}", "Entries in the dead-letter stream; they stay until someone replays or deletes them");
     }
 
     public string ConsumerName { get; }

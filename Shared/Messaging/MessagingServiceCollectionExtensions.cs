@@ -14,6 +14,10 @@ public static class MessagingServiceCollectionExtensions
             .BindConfiguration(EventConsumerOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<InboxOptions>()
+            .BindConfiguration(InboxOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         var registry = new EventHandlerRegistry();
         services.AddSingleton(registry);
         services.AddResilientLoops();

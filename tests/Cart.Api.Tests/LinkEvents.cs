@@ -1,10 +1,14 @@
+using AspireAuth.Auth.Api.Data;
+using AspireAuth.Auth.Api.Outbox;
 using AspireAuth.Shared.Events;
 using AspireAuth.Shared.Messaging;
+using AspireAuth.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
 namespace AspireAuth.Cart.Api.Tests;
 
-/// <summary>Appends link events to the stream as Auth.Api's outbox relay does, without Auth.Api revoking the guest's session.</summary>
+/// <summary>Link events on the stream: appended as Auth.Api's outbox relay does, or republished from its outbox.</summary>
 public static class LinkEvents
 {
     public static async Task<Guid> PublishAsync(IConnectionMultiplexer redis, string guestId, string accountId)
@@ -28,4 +32,32 @@ public static class LinkEvents
         (await redis.GetDatabase().StreamPendingAsync(EventStream.Key, CartConsumerGroup)).PendingMessageCount;
 
     public const string CartConsumerGroup = "cart-api";
+
+    /// <summary>
+    /// Publishes the guest's link event again from Auth.Api's outbox, as <c>republish-events --since</c> does, and waits until
+    /// Cart.Api has acknowledged the copy; returns the event's id.
+    /// </summary>
+    public static async Task<Guid> RepublishLinkOfAsync(ShopFixture shop, string guestId)
+    {
+        var eventId = await shop.QueryAuthDbAsync<Guid>(
+            "SELECT event_id FROM outbox_message WHERE payload->>'anonymousUserId' = $1", guestId);
+        await using (var scope = shop.Auth.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+            var occurredAt = await shop.QueryAuthDbAsync<DateTime>("SELECT occurred_at FROM outbox_message WHERE event_id = $1", eventId);
+            await OutboxRelay.RepublishSinceAsync(db, occurredAt, CancellationToken.None);
+        }
+
+        // Handled once Cart.Api's group was given the copy (pending is 0 also before that) and nothing is pending.
+        var database = shop.Redis.GetDatabase();
+        await Eventually.HoldsAsync(async () =>
+        {
+            var copies = (await database.StreamRangeAsync(EventStream.Key)).Where(entry => entry[EventStream.Fields.EventId] == eventId.ToString()).ToArray();
+            var group = (await database.StreamGroupInfoAsync(EventStream.Key)).Single(group => group.Name == CartConsumerGroup);
+            return copies.Length == 2
+                && StreamId.Parse(group.LastDeliveredId!) >= StreamId.Parse(copies[^1].Id!)
+                && (await database.StreamPendingAsync(EventStream.Key, CartConsumerGroup)).PendingMessageCount == 0;
+        }, TimeSpan.FromSeconds(5));
+        return eventId;
+    }
 }
