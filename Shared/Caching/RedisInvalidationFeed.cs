@@ -42,6 +42,7 @@ public sealed class RedisInvalidationFeed(
     private long _appliedCount;
     private (long Count, TaskCompletionSource Done)? _waitingForApplied;
     private Task? _idleSyncing;
+    private volatile bool _stopped;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -90,6 +91,12 @@ public sealed class RedisInvalidationFeed(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
         redis.ConnectionFailed -= OnConnectionFailed;
         await _stopping.CancelAsync();
         if (_idleSyncing is not null)
@@ -101,12 +108,17 @@ public sealed class RedisInvalidationFeed(
         {
             if (queue is not null)
             {
-                await queue.UnsubscribeAsync();
+                // Best effort: with Redis unreachable at shutdown the subscription dies with the connection anyway.
+                await queue.UnsubscribeAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        _stopped = true;
+        _stopping.Dispose();
+    }
 
     protected override async Task CatchUpAsync()
     {

@@ -52,12 +52,13 @@ public sealed class AuthApiFixture : IAsyncLifetime
     /// </summary>
     public async Task DisposeAppsAsync()
     {
-        foreach (var factory in _factories)
+        // Taken off the list first: an app whose disposal fails is not disposed again by every later test.
+        var factories = _factories.ToList();
+        _factories.Clear();
+        foreach (var factory in factories)
         {
             await factory.DisposeAsync();
         }
-
-        _factories.Clear();
     }
 
     /// <summary>
