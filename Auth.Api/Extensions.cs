@@ -1,10 +1,10 @@
 using AspireAuth.Auth.Api.BetterAuth;
 using AspireAuth.Auth.Api.Data;
 using AspireAuth.Auth.Api.Outbox;
-using AspireAuth.Shared.Hosting;
-using AspireAuth.Shared.Http;
-using AspireAuth.Shared.Messaging;
-using AspireAuth.Shared.Persistence;
+using AspireAuth.EventBus;
+using AspireAuth.ServiceDefaults.ApiErrors;
+using AspireAuth.ServiceDefaults.Data;
+using AspireAuth.ServiceDefaults.Hosting;
 using Scalar.AspNetCore;
 
 namespace AspireAuth.Auth.Api;

@@ -1,14 +1,14 @@
 using System.Text.Json.Serialization;
+using AspireAuth.Caching;
 using AspireAuth.Cart.Api.Carts;
 using AspireAuth.Cart.Api.Catalog;
 using AspireAuth.Cart.Api.Data;
 using AspireAuth.Cart.Api.Linking;
-using AspireAuth.Shared.Caching;
-using AspireAuth.Shared.Events;
-using AspireAuth.Shared.Http;
-using AspireAuth.Shared.Messaging;
-using AspireAuth.Shared.Persistence;
-using AspireAuth.Shared.Sessions;
+using AspireAuth.EventBus;
+using AspireAuth.IntegrationEvents;
+using AspireAuth.ServiceDefaults.ApiErrors;
+using AspireAuth.ServiceDefaults.Data;
+using AspireAuth.SessionValidation;
 
 namespace AspireAuth.Cart.Api;
 

@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using AspireAuth.Shared.Sessions;
+using AspireAuth.SessionValidation;
 
 namespace AspireAuth.Auth.Api.Anonymous;
 

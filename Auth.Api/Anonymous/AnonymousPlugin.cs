@@ -1,9 +1,9 @@
 using AspireAuth.Auth.Api.BetterAuth;
 using AspireAuth.Auth.Api.Data;
 using AspireAuth.Auth.Api.Outbox;
-using AspireAuth.Shared.Events;
-using AspireAuth.Shared.Json;
-using AspireAuth.Shared.Sessions;
+using AspireAuth.IntegrationEvents;
+using AspireAuth.ServiceDefaults.ApiErrors;
+using AspireAuth.SessionValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

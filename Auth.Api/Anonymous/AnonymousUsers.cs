@@ -1,6 +1,6 @@
 using AspireAuth.Auth.Api.Data;
 using AspireAuth.Auth.Api.Outbox;
-using AspireAuth.Shared.Events;
+using AspireAuth.IntegrationEvents;
 using Microsoft.EntityFrameworkCore;
 
 namespace AspireAuth.Auth.Api.Anonymous;

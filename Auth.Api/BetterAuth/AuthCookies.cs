@@ -1,4 +1,4 @@
-using AspireAuth.Shared.Sessions;
+using AspireAuth.SessionValidation;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 

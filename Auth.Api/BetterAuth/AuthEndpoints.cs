@@ -1,6 +1,6 @@
 using AspireAuth.Auth.Api.Data;
-using AspireAuth.Shared.Json;
-using AspireAuth.Shared.Sessions;
+using AspireAuth.ServiceDefaults.ApiErrors;
+using AspireAuth.SessionValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.OpenApi;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using AspireAuth.Shared.Json;
+using AspireAuth.ServiceDefaults.ApiErrors;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AspireAuth.Auth.Api.BetterAuth;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using AspireAuth.Shared.Json;
-using AspireAuth.Shared.Sessions;
+using AspireAuth.ServiceDefaults.Json;
+using AspireAuth.SessionValidation;
 
 namespace AspireAuth.Auth.Api.BetterAuth;
 

@@ -1,7 +1,7 @@
 using AspireAuth.Auth.Api.Anonymous;
 using AspireAuth.Auth.Api.Outbox;
-using AspireAuth.Shared.Hosting;
-using AspireAuth.Shared.Sessions;
+using AspireAuth.ServiceDefaults.Hosting;
+using AspireAuth.SessionValidation;
 using Microsoft.AspNetCore.HttpOverrides;
 
 namespace AspireAuth.Auth.Api.BetterAuth;

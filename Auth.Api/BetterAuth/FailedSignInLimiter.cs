@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using AspireAuth.Shared.Json;
+using AspireAuth.ServiceDefaults.ApiErrors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;

@@ -1,5 +1,5 @@
 using AspireAuth.Auth.Api.Data;
-using AspireAuth.Shared.Sessions;
+using AspireAuth.SessionValidation;
 using Microsoft.Extensions.Options;
 
 namespace AspireAuth.Auth.Api.BetterAuth;

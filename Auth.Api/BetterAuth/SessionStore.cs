@@ -1,6 +1,6 @@
 using System.Text.Json;
-using AspireAuth.Shared.Caching;
-using AspireAuth.Shared.Sessions;
+using AspireAuth.Caching;
+using AspireAuth.SessionValidation;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

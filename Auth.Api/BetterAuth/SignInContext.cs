@@ -1,5 +1,5 @@
 using AspireAuth.Auth.Api.Data;
-using AspireAuth.Shared.Sessions;
+using AspireAuth.SessionValidation;
 
 namespace AspireAuth.Auth.Api.BetterAuth;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using AspireAuth.Auth.Api.Data;
-using AspireAuth.Shared.Events;
+using AspireAuth.IntegrationEvents;
 
 namespace AspireAuth.Auth.Api.Outbox;
 

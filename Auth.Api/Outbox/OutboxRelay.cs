@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using AspireAuth.Auth.Api.Data;
-using AspireAuth.Shared.Hosting;
-using AspireAuth.Shared.Messaging;
+using AspireAuth.EventBus;
+using AspireAuth.ServiceDefaults.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;

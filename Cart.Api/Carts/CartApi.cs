@@ -1,8 +1,7 @@
 using System.Security.Claims;
-using AspireAuth.Shared.Caching;
-using AspireAuth.Shared.Http;
-using AspireAuth.Shared.Json;
-using AspireAuth.Shared.Sessions;
+using AspireAuth.Caching;
+using AspireAuth.ServiceDefaults.ApiErrors;
+using AspireAuth.SessionValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AspireAuth.Cart.Api.Carts;

@@ -1,7 +1,7 @@
 using System.Text.Json;
+using AspireAuth.Caching;
 using AspireAuth.Cart.Api.Data;
-using AspireAuth.Shared.Caching;
-using AspireAuth.Shared.Http;
+using AspireAuth.ServiceDefaults.ApiErrors;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

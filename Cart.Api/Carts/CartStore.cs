@@ -1,5 +1,5 @@
+using AspireAuth.Caching;
 using AspireAuth.Cart.Api.Data;
-using AspireAuth.Shared.Caching;
 using Microsoft.EntityFrameworkCore;
 
 namespace AspireAuth.Cart.Api.Carts;

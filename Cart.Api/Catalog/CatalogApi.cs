@@ -1,6 +1,6 @@
 using AspireAuth.Cart.Api.Carts;
 using AspireAuth.Cart.Api.Data;
-using AspireAuth.Shared.Json;
+using AspireAuth.ServiceDefaults.ApiErrors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

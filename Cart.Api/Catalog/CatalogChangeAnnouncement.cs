@@ -1,6 +1,6 @@
+using AspireAuth.Caching;
 using AspireAuth.Cart.Api.Carts;
-using AspireAuth.Shared.Caching;
-using AspireAuth.Shared.Hosting;
+using AspireAuth.ServiceDefaults.Hosting;
 using StackExchange.Redis;
 
 namespace AspireAuth.Cart.Api.Catalog;

@@ -1,7 +1,7 @@
 using AspireAuth.Cart.Api.Carts;
 using AspireAuth.Cart.Api.Data;
-using AspireAuth.Shared.Events;
-using AspireAuth.Shared.Messaging;
+using AspireAuth.EventBus;
+using AspireAuth.IntegrationEvents;
 using Microsoft.EntityFrameworkCore;
 
 namespace AspireAuth.Cart.Api.Linking;

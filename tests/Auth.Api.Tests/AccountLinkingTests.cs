@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using AspireAuth.Auth.Api.Anonymous;
 using AspireAuth.Auth.Api.BetterAuth;
 using AspireAuth.Auth.Api.Data;
-using AspireAuth.Shared.Sessions;
+using AspireAuth.SessionValidation;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
 using System.Net;
-using AspireAuth.Shared.Hosting;
+using AspireAuth.ServiceDefaults.Hosting;
 using AspireAuth.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

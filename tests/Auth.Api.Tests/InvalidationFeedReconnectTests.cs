@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using AspireAuth.Shared.Caching;
+using AspireAuth.Caching;
 using AspireAuth.TestSupport;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;

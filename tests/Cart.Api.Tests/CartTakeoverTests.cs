@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using AspireAuth.Shared.Messaging;
+using AspireAuth.EventBus;
 using AspireAuth.TestSupport;
 using StackExchange.Redis;
 
@@ -109,7 +109,7 @@ public sealed class CartTakeoverTests(ShopFixture shop) : IClassFixture<ShopFixt
         {
             await MergePendingAsync(stranger, guestWithCartId),
             await MergePendingAsync(stranger, guestWithoutCartId),
-            await MergePendingAsync(stranger, Shared.Sessions.SecureToken.New()),
+            await MergePendingAsync(stranger, SessionValidation.SecureToken.New()),
         };
 
         Assert.All(answers, pending => Assert.Equal(answers[0], pending));

@@ -1,7 +1,7 @@
 using AspireAuth.Cart.Api.Data;
-using AspireAuth.Shared.Hosting;
-using AspireAuth.Shared.Messaging;
-using AspireAuth.Shared.Sessions;
+using AspireAuth.EventBus;
+using AspireAuth.ServiceDefaults.Hosting;
+using AspireAuth.SessionValidation;
 using AspireAuth.TestSupport;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using AspireAuth.Shared.Sessions;
+using AspireAuth.SessionValidation;
 using AspireAuth.TestSupport;
 
 namespace AspireAuth.Cart.Api.Tests;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using AspireAuth.Auth.Api.Outbox;
 using AspireAuth.Cart.Api.Linking;
-using AspireAuth.Shared.Messaging;
+using AspireAuth.EventBus;
 using AspireAuth.TestSupport;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,7 @@
 using AspireAuth.Auth.Api.Data;
 using AspireAuth.Auth.Api.Outbox;
-using AspireAuth.Shared.Events;
-using AspireAuth.Shared.Messaging;
+using AspireAuth.EventBus;
+using AspireAuth.IntegrationEvents;
 using AspireAuth.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;

@@ -1,4 +1,4 @@
-using AspireAuth.Shared.Messaging;
+using AspireAuth.EventBus;
 using AspireAuth.TestSupport;
 using StackExchange.Redis;
 

@@ -1,6 +1,6 @@
 using AspireAuth.Auth.Api.Data;
+using AspireAuth.Caching;
 using AspireAuth.Cart.Api.Data;
-using AspireAuth.Shared.Caching;
 using AspireAuth.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;

@@ -1,4 +1,4 @@
-using AspireAuth.Shared.Messaging;
+using AspireAuth.EventBus;
 using AspireAuth.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;

@@ -1,4 +1,4 @@
-using AspireAuth.Shared.Sessions;
+using AspireAuth.SessionValidation;
 using Microsoft.AspNetCore.Http;
 
 namespace AspireAuth.UnitTests.Auth;

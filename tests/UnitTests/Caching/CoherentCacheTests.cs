@@ -1,4 +1,4 @@
-using AspireAuth.Shared.Caching;
+using AspireAuth.Caching;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using System.Text.Json;
-using AspireAuth.Shared.Hosting;
+using AspireAuth.ServiceDefaults.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using StackExchange.Redis;

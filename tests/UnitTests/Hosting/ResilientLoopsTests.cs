@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
-using AspireAuth.Shared.Hosting;
+using AspireAuth.ServiceDefaults.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;

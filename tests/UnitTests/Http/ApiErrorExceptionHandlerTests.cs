@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using System.Text.Json;
-using AspireAuth.Shared.Json;
+using AspireAuth.ServiceDefaults.ApiErrors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
