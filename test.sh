@@ -23,8 +23,12 @@ trap wait_for_orchestrator_exit EXIT
 info "Building"
 dotnet build AspireAuth.sln -c Release -nologo -v quiet
 
-info "Testing"
-dotnet test AspireAuth.sln -c Release --no-build --nologo --logger "console;verbosity=minimal"
+# The coherent caches are a removable layer: every test runs with them on and off (README, "Caching").
+# Tests about the cache itself force it on; everything else follows Caching__Enabled.
+for caching in true false; do
+  info "Testing with Caching:Enabled=$caching"
+  Caching__Enabled=$caching dotnet test AspireAuth.sln -c Release --no-build --nologo --logger "console;verbosity=minimal"
+done
 
 info "Benchmark smoke run: every scenario briefly, 0 errors required (bench/README.md)"
 bench/run.sh --smoke
