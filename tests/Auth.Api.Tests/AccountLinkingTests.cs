@@ -14,7 +14,7 @@ namespace AspireAuth.Auth.Api.Tests;
 
 /// <summary>An anonymous user who signs up or signs in for real is linked exactly once, durably, and ends.</summary>
 [Collection(AuthApiCollection.Name)]
-public sealed partial class AccountLinkingTests : IAsyncLifetime
+public sealed partial class AccountLinkingTests : IClassFixture<AuthApiFixture>, IAsyncLifetime
 {
     private readonly AuthApiFixture _fixture;
     private readonly LinkRecorder _recorder = new();

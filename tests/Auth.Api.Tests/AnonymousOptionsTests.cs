@@ -10,7 +10,7 @@ namespace AspireAuth.Auth.Api.Tests;
 
 /// <summary>Each option of the anonymous plugin, as Better Auth's <c>anonymous({...})</c> documents it.</summary>
 [Collection(AuthApiCollection.Name)]
-public sealed class AnonymousOptionsTests(AuthApiFixture fixture) : IAsyncLifetime
+public sealed class AnonymousOptionsTests(AuthApiFixture fixture) : IClassFixture<AuthApiFixture>, IAsyncLifetime
 {
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -168,15 +168,15 @@ public sealed class AnonymousOptionsTests(AuthApiFixture fixture) : IAsyncLifeti
     }
 
     [Fact]
-    public void Setting_both_email_generators_stops_the_start()
+    public async Task Setting_both_email_generators_stops_the_start()
     {
-        var app = fixture.CreateApp(services: services => services.Configure<AnonymousOptions>(o =>
+        var start = fixture.StartHostAsync(services: services => services.Configure<AnonymousOptions>(o =>
         {
             o.GenerateRandomEmail = () => "a@example.com";
             o.GenerateRandomEmailAsync = _ => Task.FromResult("a@example.com");
         }));
 
-        var failure = Assert.Throws<OptionsValidationException>(() => app.Services);
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => start);
 
         Assert.Equal(typeof(AnonymousOptions), failure.OptionsType);
         Assert.Contains("Set GenerateRandomEmail or GenerateRandomEmailAsync, not both.", failure.Message, StringComparison.Ordinal);
@@ -188,11 +188,9 @@ public sealed class AnonymousOptionsTests(AuthApiFixture fixture) : IAsyncLifeti
     [InlineData("Auth:Anonymous:StaleUserAge", "00:00:30")]
     [InlineData("Auth:Anonymous:CleanupInterval", "00:00:00")]
     [InlineData("Auth:Anonymous:CleanupBatchSize", "0")]
-    public void An_invalid_setting_stops_the_start(string key, string value)
+    public async Task An_invalid_setting_stops_the_start(string key, string value)
     {
-        var app = fixture.CreateApp(new() { [key] = value });
-
-        var failure = Assert.Throws<OptionsValidationException>(() => app.Services);
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => fixture.StartHostAsync(new() { [key] = value }));
 
         Assert.Equal(typeof(AnonymousOptions), failure.OptionsType);
     }

@@ -1,95 +1,67 @@
 using System.Net;
 using AspireAuth.Auth.Api.Data;
 using AspireAuth.TestSupport;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 
 namespace AspireAuth.Auth.Api.Tests;
 
-/// <summary>Real PostgreSQL and Redis for the collection; each test gets Auth.Api in-process against them.</summary>
-public sealed class AuthApiFixture : IAsyncLifetime
+/// <summary>Auth.Api in-process for one test class, on the assembly's real PostgreSQL and Redis (empty when the class starts).</summary>
+public sealed class AuthApiFixture(AuthInfrastructure infrastructure) : ServiceFixture(infrastructure, Secret)
 {
     public const string Secret = "auth-api-tests-secret-0123456789-abcdefgh";
 
-    private readonly List<IAsyncDisposable> _factories = [];
     private WebApplicationFactory<AuthDbContext>? _sharedApp;
-
-    public RealInfrastructure Infrastructure { get; private set; } = null!;
 
     public string AuthDb => Infrastructure.ConnectionStrings["authdb"];
 
-    public async Task InitializeAsync() => Infrastructure = await RealInfrastructure.StartAsync("authdb");
-
     /// <summary>
-    /// An Auth.Api instance with the default settings that lives as long as the collection, for
+    /// An Auth.Api instance with the default settings that lives as long as the class, for
     /// tests that need nothing special: starting an app costs more than most tests do.
     /// </summary>
-    public WebApplicationFactory<AuthDbContext> SharedApp => _sharedApp ??= NewApp(settings: null, services: null);
+    public WebApplicationFactory<AuthDbContext> SharedApp => _sharedApp ??= NewApp<AuthDbContext>(settings: null, services: null);
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await DisposeAppsAsync();
+        await base.DisposeAsync();
         if (_sharedApp is not null)
         {
             await _sharedApp.DisposeAsync();
         }
-
-        if (Infrastructure is not null)
-        {
-            await Infrastructure.DisposeAsync();
-        }
     }
 
     /// <summary>
-    /// Ends every app created so far. Tests of the collection run one at a time, so each test class
-    /// calls this when a test ends: every app holds database connections (the outbox relay's
-    /// listener among them), and a collection's worth of live apps would exhaust the pool.
-    /// </summary>
-    public async Task DisposeAppsAsync()
-    {
-        // Taken off the list first: an app whose disposal fails is not disposed again by every later test.
-        var factories = _factories.ToList();
-        _factories.Clear();
-        foreach (var factory in factories)
-        {
-            await factory.DisposeAsync();
-        }
-    }
-
-    /// <summary>
-    /// An Auth.Api instance (rate limiting off unless <paramref name="settings"/> turn it on). Its
+    /// An Auth.Api instance (rate limiting off unless <paramref name="settings"/> or the environment turn it on). Its
     /// <c>DbContext</c> names the app: <c>Program</c> is ambiguous next to the AppHost's.
     /// </summary>
-    public WebApplicationFactory<AuthDbContext> CreateApp(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    public WebApplicationFactory<AuthDbContext> CreateApp(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null) =>
+        CreateApp<AuthDbContext>(settings, services);
+
+    /// <summary>
+    /// Starts (and stops) Auth.Api's host composed as Program.cs composes it, with the settings <see cref="CreateApp"/>
+    /// gives: what stops a start is thrown here. A failed start of a <see cref="WebApplicationFactory{TEntryPoint}"/>
+    /// races the disposal of its deferred host and may throw <see cref="ObjectDisposedException"/> instead.
+    /// </summary>
+    public async Task StartHostAsync(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
-        var factory = NewApp(settings, services);
-        _factories.Add(factory);
-        return factory;
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(Settings(settings));
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.AddServiceDefaults();
+        builder.AddApplicationServices();
+        services?.Invoke(builder.Services);
+        await using var app = builder.Build();
+        await app.StartAsync();
+        await app.StopAsync();
     }
-
-    private WebApplicationFactory<AuthDbContext> NewApp(Dictionary<string, string?>? settings, Action<IServiceCollection>? services) =>
-        new WebApplicationFactory<AuthDbContext>().WithWebHostBuilder(web =>
-        {
-            web.UseEnvironment("Testing");
-            web.UseSetting("ConnectionStrings:authdb", AuthDb);
-            web.UseSetting("ConnectionStrings:redis", Infrastructure.ConnectionStrings["redis"]);
-            web.UseSetting("Auth:Secret", Secret);
-            web.UseSetting("Auth:RateLimit:Enabled", "false");
-            foreach (var (key, value) in settings ?? [])
-            {
-                web.UseSetting(key, value);
-            }
-
-            if (services is not null)
-            {
-                web.ConfigureServices(services);
-            }
-        });
 
     public AuthHttp CreateClient(WebApplicationFactory<AuthDbContext> app) =>
         new(app.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false }));
@@ -118,8 +90,12 @@ public sealed class AuthApiFixture : IAsyncLifetime
     public Task ExecuteAsync(string sql, params object[] parameters) => Sql.ExecuteAsync(AuthDb, sql, parameters);
 }
 
+/// <summary>The real PostgreSQL and Redis of this assembly, one for all its test classes.</summary>
+public sealed class AuthInfrastructure() : SharedInfrastructure("authdb");
+
+/// <summary>Every test class of the assembly: one infrastructure, used by one class at a time, each with its own <see cref="AuthApiFixture"/>.</summary>
 [CollectionDefinition(Name)]
-public sealed class AuthApiCollection : ICollectionFixture<AuthApiFixture>
+public sealed class AuthApiCollection : ICollectionFixture<AuthInfrastructure>
 {
     public const string Name = "AuthApi";
 }

@@ -11,7 +11,7 @@ namespace AspireAuth.Auth.Api.Tests;
 /// Auth's <c>{"message","code"}</c> body, never a 5xx, and writes nothing.
 /// </summary>
 [Collection(AuthApiCollection.Name)]
-public sealed class BadInputTests : IAsyncLifetime
+public sealed class BadInputTests : IClassFixture<AuthApiFixture>, IAsyncLifetime
 {
     private const int DefaultBodyLimit = 16 * 1024;
     private const string Email = "bad-input@example.com";

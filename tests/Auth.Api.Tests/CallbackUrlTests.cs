@@ -5,7 +5,7 @@ namespace AspireAuth.Auth.Api.Tests;
 
 /// <summary>A <c>callbackURL</c> must stay on this site or a trusted origin (Better Auth's 403 <c>INVALID_CALLBACK_URL</c>).</summary>
 [Collection(AuthApiCollection.Name)]
-public sealed class CallbackUrlTests(AuthApiFixture fixture)
+public sealed class CallbackUrlTests(AuthApiFixture fixture) : IClassFixture<AuthApiFixture>
 {
     public static TheoryData<string> ForeignCallbacks =>
     [

@@ -9,7 +9,7 @@ namespace AspireAuth.Auth.Api.Tests;
 /// other spelling of its path gets past that check.
 /// </summary>
 [Collection(AuthApiCollection.Name)]
-public sealed class CrossSiteRequestTests(AuthApiFixture fixture) : IAsyncLifetime
+public sealed class CrossSiteRequestTests(AuthApiFixture fixture) : IClassFixture<AuthApiFixture>, IAsyncLifetime
 {
     private static readonly string[] PostEndpoints =
     [

@@ -13,7 +13,7 @@ namespace AspireAuth.Auth.Api.Tests;
 /// <c>/health</c>, back off and carry on — the service never exits — and links made afterwards are published.
 /// </summary>
 [Collection(AuthApiCollection.Name)]
-public sealed class DatabaseRestartTests(AuthApiFixture fixture) : IAsyncLifetime
+public sealed class DatabaseRestartTests(AuthApiFixture fixture) : IClassFixture<AuthApiFixture>, IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 

@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 namespace AspireAuth.Auth.Api.Tests;
 
 [Collection(AuthApiCollection.Name)]
-public sealed partial class EndpointTests(AuthApiFixture fixture) : IAsyncLifetime
+public sealed partial class EndpointTests(AuthApiFixture fixture) : IClassFixture<AuthApiFixture>, IAsyncLifetime
 {
     private readonly AuthHttp _client = fixture.CreateClient(fixture.SharedApp);
 

@@ -14,7 +14,7 @@ namespace AspireAuth.Auth.Api.Tests;
 /// per-account limit can refuse.
 /// </summary>
 [Collection(AuthApiCollection.Name)]
-public sealed class FailedSignInLimitTests(AuthApiFixture fixture) : IAsyncLifetime
+public sealed class FailedSignInLimitTests(AuthApiFixture fixture) : IClassFixture<AuthApiFixture>, IAsyncLifetime
 {
     private const int FreeFailures = 5;
     private const string WrongPassword = "wrong-horse-battery";

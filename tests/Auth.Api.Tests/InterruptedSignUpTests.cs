@@ -12,7 +12,7 @@ namespace AspireAuth.Auth.Api.Tests;
 /// the link done (not 422), and the guest's sessions end, by the retry or by the durable revocation.
 /// </summary>
 [Collection(AuthApiCollection.Name)]
-public sealed class InterruptedSignUpTests(AuthApiFixture fixture) : IAsyncLifetime
+public sealed class InterruptedSignUpTests(AuthApiFixture fixture) : IClassFixture<AuthApiFixture>, IAsyncLifetime
 {
     private WebApplicationFactory<AuthDbContext>? _app;
     private Uri? _baseAddress;

@@ -13,7 +13,7 @@ namespace AspireAuth.Auth.Api.Tests;
 /// proves the connection, not that the client renewed the subscription.
 /// </summary>
 [Collection(AuthApiCollection.Name)]
-public sealed class InvalidationFeedReconnectTests(AuthApiFixture fixture)
+public sealed class InvalidationFeedReconnectTests(AuthApiFixture fixture) : IClassFixture<AuthApiFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 

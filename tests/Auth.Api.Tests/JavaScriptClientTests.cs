@@ -9,7 +9,7 @@ namespace AspireAuth.Auth.Api.Tests;
 /// real Auth.Api server: the proof that the wire protocol is Better Auth's.
 /// </summary>
 [Collection(AuthApiCollection.Name)]
-public sealed class JavaScriptClientTests(AuthApiFixture fixture) : IAsyncLifetime
+public sealed class JavaScriptClientTests(AuthApiFixture fixture) : IClassFixture<AuthApiFixture>, IAsyncLifetime
 {
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(1);
 

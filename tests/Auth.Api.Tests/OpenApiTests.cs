@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace AspireAuth.Auth.Api.Tests;
 
 [Collection(AuthApiCollection.Name)]
-public sealed class OpenApiTests(AuthApiFixture fixture)
+public sealed class OpenApiTests(AuthApiFixture fixture) : IClassFixture<AuthApiFixture>
 {
     [Theory]
     [InlineData("/api/auth/sign-up/email", new[] { "name", "email", "password", "image", "rememberMe", "callbackURL" })]

@@ -11,7 +11,7 @@ namespace AspireAuth.Auth.Api.Tests;
 /// Every test runs two Auth.Api instances and uses its own addresses, so tests never share a counter.
 /// </summary>
 [Collection(AuthApiCollection.Name)]
-public sealed class RateLimitTests(AuthApiFixture fixture) : IAsyncLifetime
+public sealed class RateLimitTests(AuthApiFixture fixture) : IClassFixture<AuthApiFixture>, IAsyncLifetime
 {
     private const int PermitLimit = 3;
 

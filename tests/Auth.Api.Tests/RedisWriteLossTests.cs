@@ -10,7 +10,7 @@ namespace AspireAuth.Auth.Api.Tests;
 /// the lost events again, and links since then revoke their guests' sessions again.
 /// </summary>
 [Collection(AuthApiCollection.Name)]
-public sealed class RedisWriteLossTests(AuthApiFixture fixture) : IAsyncLifetime
+public sealed class RedisWriteLossTests(AuthApiFixture fixture) : IClassFixture<AuthApiFixture>, IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private static readonly RedisKey Stream = "aspireauth:events";

@@ -13,7 +13,7 @@ namespace AspireAuth.Auth.Api.Tests;
 /// the cookie; within that day it is left alone. The clock is faked, Redis is real.
 /// </summary>
 [Collection(AuthApiCollection.Name)]
-public sealed class SessionRefreshTests : IAsyncLifetime
+public sealed class SessionRefreshTests : IClassFixture<AuthApiFixture>, IAsyncLifetime
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromDays(7);
     private static readonly TimeSpan UpdateAge = TimeSpan.FromDays(1);

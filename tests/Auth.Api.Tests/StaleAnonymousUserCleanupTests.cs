@@ -9,7 +9,7 @@ namespace AspireAuth.Auth.Api.Tests;
 
 /// <summary>Anonymous users nobody can sign in as any more are deleted once old, each deletion announced.</summary>
 [Collection(AuthApiCollection.Name)]
-public sealed class StaleAnonymousUserCleanupTests : IAsyncLifetime
+public sealed class StaleAnonymousUserCleanupTests : IClassFixture<AuthApiFixture>, IAsyncLifetime
 {
     private readonly AuthApiFixture _fixture;
     private readonly WebApplicationFactory<AuthDbContext> _app;

@@ -5,7 +5,7 @@ using System.Net.Http.Json;
 namespace AspireAuth.Auth.Api.Tests;
 
 [Collection(AuthApiCollection.Name)]
-public sealed class TelemetryTests(AuthApiFixture fixture)
+public sealed class TelemetryTests(AuthApiFixture fixture) : IClassFixture<AuthApiFixture>
 {
 
     [Fact]

@@ -6,7 +6,7 @@ namespace AspireAuth.Auth.Api.Tests;
 
 /// <summary>An exception no endpoint expected is a JSON 500 that names nothing, even where the developer exception page runs.</summary>
 [Collection(AuthApiCollection.Name)]
-public sealed class UnhandledExceptionTests(AuthApiFixture fixture) : IAsyncLifetime
+public sealed class UnhandledExceptionTests(AuthApiFixture fixture) : IClassFixture<AuthApiFixture>, IAsyncLifetime
 {
     public Task InitializeAsync() => Task.CompletedTask;
 

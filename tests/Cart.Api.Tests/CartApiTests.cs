@@ -5,6 +5,7 @@ using System.Text.Json;
 
 namespace AspireAuth.Cart.Api.Tests;
 
+[Collection(ShopCollection.Name)]
 public sealed class CartApiTests(ShopFixture shop) : IClassFixture<ShopFixture>
 {
     [Fact]

@@ -9,6 +9,7 @@ using StackExchange.Redis;
 namespace AspireAuth.Cart.Api.Tests;
 
 /// <summary>A guest's cart follows them into their account: exactly once, never lost.</summary>
+[Collection(ShopCollection.Name)]
 public sealed class CartTakeoverTests(ShopFixture shop) : IClassFixture<ShopFixture>
 {
     private static readonly TimeSpan MergeDeadline = TimeSpan.FromSeconds(2);

@@ -12,6 +12,7 @@ namespace AspireAuth.Cart.Api.Tests;
 /// Sessions and carts are served from in-process caches; these tests hold them to what a read of
 /// Redis or PostgreSQL would answer, across replicas, right after each change.
 /// </summary>
+[Collection(ShopCollection.Name)]
 public sealed class CoherentReadTests(ShopFixture shop) : IClassFixture<ShopFixture>, IAsyncLifetime
 {
     private static readonly WebApplicationFactoryClientOptions NoCookies = new() { HandleCookies = false };

@@ -10,6 +10,7 @@ namespace AspireAuth.Cart.Api.Tests;
 /// While Redis or PostgreSQL is down, both APIs say so (503, <c>Retry-After</c>, the usual JSON error),
 /// never 500; once it is back, the same session works again without a restart.
 /// </summary>
+[Collection(ShopCollection.Name)]
 public sealed class DataStoreOutageTests(ShopFixture shop) : IClassFixture<ShopFixture>
 {
     private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(60);

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Hosting;
 namespace AspireAuth.Cart.Api.Tests;
 
 /// <summary>PostgreSQL of cartdb down while link events arrive: nothing is dead-lettered, and all is applied once it is back.</summary>
+[Collection(ShopCollection.Name)]
 public sealed class DatabaseOutageTests(ShopFixture shop) : IClassFixture<ShopFixture>
 {
     private const int Guests = 6;

@@ -5,6 +5,7 @@ using StackExchange.Redis;
 namespace AspireAuth.Cart.Api.Tests;
 
 /// <summary>Cart.Api down while guests sign up: nothing is lost, nothing is merged twice.</summary>
+[Collection(ShopCollection.Name)]
 public sealed class CartApiDowntimeTests(ShopFixture shop) : IClassFixture<ShopFixture>
 {
     private const int Guests = 50;
@@ -52,6 +53,7 @@ public sealed class CartApiDowntimeTests(ShopFixture shop) : IClassFixture<ShopF
 }
 
 /// <summary>A consumer that read an entry and died before acknowledging it: another consumer finishes the job, once.</summary>
+[Collection(ShopCollection.Name)]
 public sealed class DeadConsumerTests(ShopFixture shop) : IClassFixture<ShopFixture>
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace AspireAuth.Cart.Api.Tests;
 /// A guest's write racing the takeover of their cart (their session still valid for a moment) either lands in the
 /// account's cart or is refused with GUEST_ALREADY_LINKED; it never lands in the deleted guest cart.
 /// </summary>
+[Collection(ShopCollection.Name)]
 public sealed class GuestTakeoverRaceTests(ShopFixture shop) : IClassFixture<ShopFixture>
 {
     [Fact]

@@ -13,14 +13,15 @@ namespace AspireAuth.Cart.Api.Tests;
 /// the <c>{"message","code"}</c> body that names nothing internal, in Development as elsewhere, and the
 /// cart stays as it was; no other spelling of a path gets past authentication.
 /// </summary>
+[Collection(ShopCollection.Name)]
 public sealed class HostileInputTests(HostileInputTests.Shop shop) : IClassFixture<HostileInputTests.Shop>
 {
     private const int BodyLimit = 4 * 1024;
 
     /// <summary>The shared fixture, plus a Cart.Api in the Development environment, where the framework's developer pages would show internals.</summary>
-    public sealed class Shop : IAsyncLifetime
+    public sealed class Shop(ShopInfrastructure infrastructure) : IAsyncLifetime
     {
-        public ShopFixture Fixture { get; } = new();
+        public ShopFixture Fixture { get; } = new(infrastructure);
 
         public WebApplicationFactory<CartDbContext> DevelopmentCart { get; private set; } = null!;
 

@@ -12,6 +12,7 @@ using StackExchange.Redis;
 namespace AspireAuth.Cart.Api.Tests;
 
 /// <summary>The inbox and the linked guests are forgotten after their retention, never before a republish could need them; dead letters are measured.</summary>
+[Collection(ShopCollection.Name)]
 public sealed class InboxRetentionTests(ShopFixture shop) : IClassFixture<ShopFixture>
 {
     [Fact]

@@ -33,6 +33,7 @@ namespace AspireAuth.Cart.Api.Tests;
 /// consumers re-reading the stream, Redis restores, the stale-guest cleanup racing a link.</item>
 /// </list>
 /// </summary>
+[Collection(ShopCollection.Name)]
 public sealed class LinkInvariantTests(ShopFixture shop) : IClassFixture<ShopFixture>
 {
     private const string Password = "correct-horse-battery";

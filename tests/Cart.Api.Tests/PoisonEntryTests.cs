@@ -8,6 +8,7 @@ namespace AspireAuth.Cart.Api.Tests;
 /// Whatever makes a stream entry undecodable, Cart.Api moves it to the dead-letter stream with its raw fields and the
 /// error, acknowledges it, and goes on to the next entry.
 /// </summary>
+[Collection(ShopCollection.Name)]
 public sealed class PoisonEntryTests(ShopFixture shop) : IClassFixture<ShopFixture>
 {
     private const string Linked = "auth.anonymous-account-linked";

@@ -2,25 +2,20 @@ using AspireAuth.Auth.Api.Data;
 using AspireAuth.Caching;
 using AspireAuth.Cart.Api.Data;
 using AspireAuth.TestSupport;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using StackExchange.Redis;
 
 namespace AspireAuth.Cart.Api.Tests;
 
 /// <summary>
-/// Real PostgreSQL and Redis of its own (so consumers of one test class never meet another's),
-/// with Auth.Api and Cart.Api in-process: the outbox relay and the stream consumer run for real.
+/// Auth.Api and Cart.Api in-process for one test class, on the assembly's real PostgreSQL and Redis, empty when the
+/// class starts (so the consumers of one test class never meet another's events): the outbox relay and the stream consumer run for real.
 /// </summary>
-public sealed class ShopFixture : IAsyncLifetime
+public sealed class ShopFixture(ShopInfrastructure infrastructure) : ServiceFixture(infrastructure, Secret)
 {
     public const string Secret = "cart-api-tests-secret-0123456789-abcdefgh";
 
     public static readonly TimeSpan ChangeLeaseCommitWithin = TimeSpan.FromSeconds(4);
-
-    private readonly List<IAsyncDisposable> _apps = [];
-
-    public RealInfrastructure Infrastructure { get; private set; } = null!;
 
     public WebApplicationFactory<AuthDbContext> Auth { get; private set; } = null!;
 
@@ -28,41 +23,31 @@ public sealed class ShopFixture : IAsyncLifetime
 
     public IConnectionMultiplexer Redis { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        Infrastructure = await RealInfrastructure.StartAsync("authdb", "cartdb");
+        await base.InitializeAsync();
         Redis = await ConnectionMultiplexer.ConnectAsync(Infrastructure.ConnectionStrings["redis"]);
         Auth = StartAuth();
         Cart = StartCart();
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        foreach (var app in _apps)
-        {
-            await app.DisposeAsync();
-        }
-
+        await base.DisposeAsync();
         if (Redis is not null)
         {
             await Redis.DisposeAsync();
         }
-
-        if (Infrastructure is not null)
-        {
-            await Infrastructure.DisposeAsync();
-        }
     }
 
-    public WebApplicationFactory<AuthDbContext> StartAuth(Dictionary<string, string?>? settings = null) =>
-        Start(new WebApplicationFactory<AuthDbContext>(), "authdb", settings);
+    public WebApplicationFactory<AuthDbContext> StartAuth(Dictionary<string, string?>? settings = null) => StartApp<AuthDbContext>(settings);
 
     /// <summary>
     /// A Cart.Api instance; its consumer claims stale entries after 1 s, its loops retry at least every second, and its cart cache starts keeping carts 8 s after
     /// it is in sync (short change leases), so that recovery and cache tests stay short.
     /// </summary>
     public WebApplicationFactory<CartDbContext> StartCart(Dictionary<string, string?>? settings = null) =>
-        Start(new WebApplicationFactory<CartDbContext>(), "cartdb", new Dictionary<string, string?>
+        StartApp<CartDbContext>(new Dictionary<string, string?>
         {
             ["Messaging:Consumer:ClaimIdleTime"] = "00:00:01",
             ["Messaging:Consumer:MaxAttempts"] = "3",
@@ -71,12 +56,6 @@ public sealed class ShopFixture : IAsyncLifetime
             [$"{ChangeLeaseOptions.SectionName}:{nameof(ChangeLeaseOptions.CommitWithin)}"] = ChangeLeaseCommitWithin.ToString(),
             [$"{ChangeLeaseOptions.SectionName}:{nameof(ChangeLeaseOptions.Expiry)}"] = "00:00:08",
         }.Concat(settings ?? []).ToDictionary());
-
-    public async Task StopAsync<T>(WebApplicationFactory<T> app) where T : class
-    {
-        _apps.Remove(app);
-        await app.DisposeAsync();
-    }
 
     public ShopClient CreateShopper() =>
         new(Auth.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false }),
@@ -99,24 +78,14 @@ public sealed class ShopFixture : IAsyncLifetime
     public Task WaitForInboxAsync(Guid eventId) =>
         Eventually.HoldsAsync(async () =>
             await QueryCartDbAsync<long>("SELECT count(*) FROM inbox_message WHERE event_id = $1", eventId) == 1, TimeSpan.FromSeconds(10));
+}
 
-    private WebApplicationFactory<T> Start<T>(WebApplicationFactory<T> factory, string database, Dictionary<string, string?>? settings)
-        where T : class
-    {
-        var configured = factory.WithWebHostBuilder(web =>
-        {
-            web.UseEnvironment("Testing");
-            web.UseSetting($"ConnectionStrings:{database}", Infrastructure.ConnectionStrings[database]);
-            web.UseSetting("ConnectionStrings:redis", Infrastructure.ConnectionStrings["redis"]);
-            web.UseSetting("Auth:Secret", Secret);
-            web.UseSetting("Auth:RateLimit:Enabled", "false");
-            foreach (var (key, value) in settings ?? [])
-            {
-                web.UseSetting(key, value);
-            }
-        });
-        _apps.Add(configured);
-        _ = configured.Services; // starts the host: migrations, relay and consumer run from here on
-        return configured;
-    }
+/// <summary>The real PostgreSQL and Redis of this assembly, one for all its test classes.</summary>
+public sealed class ShopInfrastructure() : SharedInfrastructure("authdb", "cartdb");
+
+/// <summary>Every test class of the assembly: one infrastructure, used by one class at a time, each with its own <see cref="ShopFixture"/>.</summary>
+[CollectionDefinition(Name)]
+public sealed class ShopCollection : ICollectionFixture<ShopInfrastructure>
+{
+    public const string Name = "Shop";
 }

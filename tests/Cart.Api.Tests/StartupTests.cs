@@ -10,23 +10,20 @@ using Microsoft.Extensions.Hosting;
 namespace AspireAuth.Cart.Api.Tests;
 
 /// <summary>Cart.Api (re)started while PostgreSQL is down waits for it instead of exiting.</summary>
-public sealed class StartupTests
+[Collection(ShopCollection.Name)]
+public sealed class StartupTests(StartupTests.Services fixture) : IClassFixture<StartupTests.Services>
 {
+    /// <summary>No service started: the test starts Cart.Api itself, on a database it has never migrated.</summary>
+    public sealed class Services(ShopInfrastructure infrastructure) : ServiceFixture(infrastructure, ShopFixture.Secret);
+
     [Fact]
     public async Task Started_while_postgres_is_down_it_waits_then_migrates_and_serves()
     {
-        await using var infrastructure = await RealInfrastructure.StartAsync("cartdb");
+        var infrastructure = fixture.Infrastructure;
         var cartDb = infrastructure.ConnectionStrings["cartdb"];
         await infrastructure.StopServerAsync("postgres");
         using var failures = new BackgroundFailures("migrate-CartDbContext");
-        await using var cart = new WebApplicationFactory<CartDbContext>().WithWebHostBuilder(web =>
-        {
-            web.UseEnvironment("Testing");
-            web.UseSetting("ConnectionStrings:cartdb", cartDb);
-            web.UseSetting("ConnectionStrings:redis", infrastructure.ConnectionStrings["redis"]);
-            web.UseSetting("Auth:Secret", ShopFixture.Secret);
-            web.UseSetting("Hosting:ResilientLoops:MaxBackoff", "00:00:01");
-        });
+        var cart = fixture.CreateApp<CartDbContext>(new Dictionary<string, string?> { ["Hosting:ResilientLoops:MaxBackoff"] = "00:00:01" });
 
         var started = Task.Run(() => cart.Services);
         await Eventually.HoldsAsync(() => Task.FromResult(failures.Count >= 3 || started.IsCompleted), TimeSpan.FromSeconds(60));

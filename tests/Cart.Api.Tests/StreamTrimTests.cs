@@ -6,6 +6,7 @@ using StackExchange.Redis;
 namespace AspireAuth.Cart.Api.Tests;
 
 /// <summary>The stream stays bounded, but never loses an entry a consumer group has not acknowledged.</summary>
+[Collection(ShopCollection.Name)]
 public sealed class StreamTrimTests(ShopFixture shop) : IClassFixture<ShopFixture>
 {
     [Fact]

@@ -9,7 +9,7 @@ namespace AspireAuth.TestSupport;
 /// <summary>
 /// Starts the real AppHost (every resource) in local mode with a throw-away data folder, waits
 /// (bounded) until every resource reports healthy, and removes everything afterwards. Share one
-/// per test collection; derive to adjust the app model (e.g. replicas or settings).
+/// per test collection; derive to adjust the app model (e.g. replicas or settings) or to pass more AppHost arguments.
 /// </summary>
 public class AspireAppFixture : IAsyncLifetime
 {
@@ -38,7 +38,7 @@ public class AspireAppFixture : IAsyncLifetime
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync(AppHostEntryPoint,
-            ["--Infrastructure:Mode=local", $"--Infrastructure:DataDirectory={_dataDirectory}", .. _arguments], timeout.Token);
+            ["--Infrastructure:Mode=local", $"--Infrastructure:DataDirectory={_dataDirectory}", .. SuiteParameters(), .. _arguments], timeout.Token);
 
         foreach (var project in builder.Resources.OfType<ProjectResource>())
         {
@@ -59,6 +59,13 @@ public class AspireAppFixture : IAsyncLifetime
         await Task.WhenAll(InfrastructureNames.Concat(ServiceNames)
             .Select(name => App.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token)));
     }
+
+    /// <summary>
+    /// The suite runs under more than one setting (e.g. <c>Caching__Enabled</c> off and on); what the environment sets
+    /// for the in-process service tests, the AppHost gets as its parameter, so the distributed tests run the same way.
+    /// </summary>
+    private static IEnumerable<string> SuiteParameters() =>
+        Environment.GetEnvironmentVariable("Caching__Enabled") is { Length: > 0 } caching ? [$"--Parameters:caching-enabled={caching}"] : [];
 
     /// <summary>Adjusts the app model before it starts.</summary>
     protected virtual void ConfigureApp(IDistributedApplicationTestingBuilder builder)

@@ -2,6 +2,8 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using AspireAuth.AppHost.Infrastructure;
+using Npgsql;
+using StackExchange.Redis;
 
 namespace AspireAuth.TestSupport;
 
@@ -80,6 +82,40 @@ public sealed class RealInfrastructure : IAsyncDisposable
         await _app.ResourceNotifications.WaitForResourceAsync(resourceName,
             update => update.Snapshot.State?.Text == KnownResourceStates.Running, timeout.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync(resourceName, timeout.Token);
+    }
+
+    /// <summary>
+    /// A fresh start for the next test class: both servers running (a failed test may have left one stopped), every
+    /// database dropped and created again (empty; the services migrate it when they start), Redis empty.
+    /// </summary>
+    public async Task ResetAsync()
+    {
+        foreach (var server in new[] { "postgres", "redis" })
+        {
+            if (!_app.ResourceNotifications.TryGetCurrentState(server, out var current)
+                || current.Snapshot.State?.Text != KnownResourceStates.Running)
+            {
+                await StartServerAsync(server);
+            }
+        }
+
+        var databases = ConnectionStrings.Keys.Where(name => name != "redis").ToList();
+        if (databases.Count > 0)
+        {
+            var server = new NpgsqlConnectionStringBuilder(ConnectionStrings[databases[0]]) { Database = "postgres", Pooling = false }.ConnectionString;
+            foreach (var database in databases)
+            {
+                var quoted = "\"" + database.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+                await Sql.ExecuteAsync(server, $"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)");
+                await Sql.ExecuteAsync(server, $"CREATE DATABASE {quoted}");
+            }
+
+            // This process's pooled connections went with the dropped databases.
+            NpgsqlConnection.ClearAllPools();
+        }
+
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(ConnectionStrings["redis"] + ",allowAdmin=true");
+        await redis.GetServer(redis.GetEndPoints().Single()).FlushAllDatabasesAsync();
     }
 
     public async ValueTask DisposeAsync()
