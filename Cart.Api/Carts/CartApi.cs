@@ -22,7 +22,8 @@ internal static class CartApi
         cart.MapPut("/items/{productId:int}", SetQuantity).WithRequestBodyLimit(MaxBodyBytes);
         cart.MapDelete("/items/{productId:int}", RemoveItem);
         cart.MapDelete("/", ClearCart);
-        cart.MapGet("/merge-status", GetMergeStatus);
+        // The takeover's status; "merge-status" is the route's published name.
+        cart.MapGet("/merge-status", GetTakeoverStatus);
         return app;
     }
 
@@ -67,11 +68,11 @@ internal static class CartApi
             : TypedResults.NoContent();
 
     /// <summary>
-    /// Whether a guest's cart is still waiting to be merged after they signed up or in: the
+    /// Whether a guest's cart is still waiting to be taken over after they signed up or in: the
     /// storefront shows "moving your cart" instead of a cart that fills in later. It tells only about the caller's own
     /// carts: pending until the guest's cart was taken over into the caller's, whatever another user's guest holds.
     /// </summary>
-    private static async Task<Results<Ok<MergeStatusResponse>, JsonHttpResult<ApiError>>> GetMergeStatus(
+    private static async Task<Results<Ok<TakeoverStatusResponse>, JsonHttpResult<ApiError>>> GetTakeoverStatus(
         string? from, ClaimsPrincipal user, CartStore carts, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(from) || !SecureToken.IsWellFormed(from))
@@ -81,7 +82,7 @@ internal static class CartApi
 
         var userId = user.GetUserId();
         var pending = from != userId && !await carts.IsTakenOverIntoAsync(from, userId, cancellationToken);
-        return TypedResults.Ok(new MergeStatusResponse(pending));
+        return TypedResults.Ok(new TakeoverStatusResponse(pending));
     }
 
     private static async Task<Results<SerializedJson<CartResponse>, JsonHttpResult<ApiError>>> Respond(

@@ -16,13 +16,14 @@ public sealed record CartResponse(IReadOnlyList<CartLineResponse> Lines, decimal
         new(lines, lines.Sum(line => line.LineTotal), lines.Sum(line => line.Quantity));
 }
 
-public sealed record MergeStatusResponse(bool Pending);
+/// <summary>The answer of <c>GET /api/cart/merge-status</c>: whether the caller's account has yet to take over a guest's cart.</summary>
+public sealed record TakeoverStatusResponse(bool Pending);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(AddCartItemRequest))]
 [JsonSerializable(typeof(SetCartItemQuantityRequest))]
 [JsonSerializable(typeof(CartResponse))]
-[JsonSerializable(typeof(MergeStatusResponse))]
+[JsonSerializable(typeof(TakeoverStatusResponse))]
 [JsonSerializable(typeof(ProductResponse))]
 [JsonSerializable(typeof(ProductResponse[]))]
 internal sealed partial class CartJsonContext : JsonSerializerContext;

@@ -67,11 +67,12 @@ internal sealed class CartStore(CartDbContext db, ChangeLeases leases, TimeProvi
         await db.Carts.Where(cart => cart.UserId == userId).ExecuteDeleteAsync(cancellationToken);
 
     /// <summary>
-    /// Moves the anonymous cart's lines into the user's cart (same product: quantities added,
-    /// capped at 99), deletes the anonymous cart and records the guest as linked, so later writes as the guest are refused.
+    /// The user's account takes over the guest's cart: records the guest as linked, so later writes as the guest are
+    /// refused, merges the guest's lines into the user's cart (same product: quantities added, capped at
+    /// <see cref="ShoppingCart.MaxQuantity"/>) and deletes the guest cart.
     /// Must run inside the caller's transaction, under a lease on both carts.
     /// </summary>
-    public async Task MergeAsync(string anonymousUserId, string userId, CancellationToken cancellationToken)
+    public async Task TakeOverAsync(string anonymousUserId, string userId, CancellationToken cancellationToken)
     {
         await db.Database.ExecuteSqlAsync(
             $"INSERT INTO linked_guest (guest_user_id, user_id, linked_at) VALUES ({anonymousUserId}, {userId}, {time.GetUtcNow().UtcDateTime}) ON CONFLICT DO NOTHING",

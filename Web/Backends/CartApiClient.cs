@@ -20,7 +20,7 @@ public sealed class CartApiClient(HttpClient http, BrowserRelay browser) : Backe
 
     private sealed record SetQuantityRequest(int Quantity);
 
-    private sealed record MergeStatus(bool Pending);
+    private sealed record TakeoverStatus(bool Pending);
 
     public async Task<IReadOnlyList<Product>> GetProductsAsync(CancellationToken cancellationToken) =>
         await SendAsync<Product[]>(HttpMethod.Get, "/api/catalog", body: null, cancellationToken);
@@ -41,7 +41,7 @@ public sealed class CartApiClient(HttpClient http, BrowserRelay browser) : Backe
     public Task ClearAsync(CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Delete, "/api/cart", cancellationToken);
 
-    /// <summary>True while the guest cart of <paramref name="anonymousUserId"/> still exists, i.e. Cart.Api has not merged it yet.</summary>
-    public async Task<bool> IsMergePendingAsync(string anonymousUserId, CancellationToken cancellationToken) =>
-        (await SendAsync<MergeStatus>(HttpMethod.Get, $"/api/cart/merge-status?from={Uri.EscapeDataString(anonymousUserId)}", body: null, cancellationToken)).Pending;
+    /// <summary>True until the caller's account has taken over the guest cart of <paramref name="anonymousUserId"/>.</summary>
+    public async Task<bool> IsTakeoverPendingAsync(string anonymousUserId, CancellationToken cancellationToken) =>
+        (await SendAsync<TakeoverStatus>(HttpMethod.Get, $"/api/cart/merge-status?from={Uri.EscapeDataString(anonymousUserId)}", body: null, cancellationToken)).Pending;
 }

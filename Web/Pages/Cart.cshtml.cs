@@ -7,26 +7,26 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace AspireAuth.Web.Pages;
 
-public sealed class CartModel(VisitorSession session, CartApiClient cartApi, GuestCartHandover handover) : PageModel
+public sealed class CartModel(VisitorSession session, CartApiClient cartApi, GuestCartTakeover takeover) : PageModel
 {
     /// <summary>Null while the guest cart is still moving, or when Cart.Api could not be asked.</summary>
     public ShoppingCart? Cart { get; private set; }
 
-    /// <summary>A guest just signed up or in and Cart.Api has not merged their guest cart yet: wait, never show a cart that fills in later.</summary>
+    /// <summary>A guest just signed up or in and their account has not taken over their guest cart yet: wait, never show a cart that fills in later.</summary>
     public bool MovingGuestCart { get; private set; }
 
     public bool GuestCartOverdue { get; private set; }
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        if (handover.Find(Request) is { } pending)
+        if (takeover.Find(Request) is { } pending)
         {
-            if (handover.IsOverdue(pending))
+            if (takeover.IsOverdue(pending))
             {
-                handover.End(HttpContext);
+                takeover.End(HttpContext);
                 GuestCartOverdue = true;
             }
-            else if (await IsMergePendingAsync(pending, cancellationToken))
+            else if (await IsTakeoverPendingAsync(pending, cancellationToken))
             {
                 MovingGuestCart = true;
                 ViewData[CartLinkViewComponent.CountPendingKey] = true;
@@ -34,7 +34,7 @@ public sealed class CartModel(VisitorSession session, CartApiClient cartApi, Gue
             }
             else
             {
-                handover.End(HttpContext);
+                takeover.End(HttpContext);
             }
         }
 
@@ -70,11 +70,11 @@ public sealed class CartModel(VisitorSession session, CartApiClient cartApi, Gue
         return RedirectToPage();
     }
 
-    private async Task<bool> IsMergePendingAsync(PendingHandover pending, CancellationToken cancellationToken)
+    private async Task<bool> IsTakeoverPendingAsync(PendingCartTakeover pending, CancellationToken cancellationToken)
     {
         try
         {
-            return await cartApi.IsMergePendingAsync(pending.AnonymousUserId, cancellationToken);
+            return await cartApi.IsTakeoverPendingAsync(pending.AnonymousUserId, cancellationToken);
         }
         catch (ApiErrorException)
         {
