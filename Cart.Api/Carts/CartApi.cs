@@ -36,12 +36,12 @@ internal static class CartApi
     {
         if (request.ProductId is not { } productId)
         {
-            return Errors.Validation("[body.productId] Invalid input: expected number, received undefined");
+            return CartErrors.Validation("[body.productId] Invalid input: expected number, received undefined");
         }
 
         if (request.Quantity is not { } quantity || quantity is < 1 or > Data.ShoppingCart.MaxQuantity)
         {
-            return Errors.Validation($"[body.quantity] Must be a whole number from 1 to {Data.ShoppingCart.MaxQuantity}");
+            return CartErrors.Validation($"[body.quantity] Must be a whole number from 1 to {Data.ShoppingCart.MaxQuantity}");
         }
 
         return await Respond(await carts.AddAsync(user.CartOwner(), productId, quantity, cancellationToken), user, reader);
@@ -52,7 +52,7 @@ internal static class CartApi
     {
         if (request.Quantity is not { } quantity || quantity is < 0 or > Data.ShoppingCart.MaxQuantity)
         {
-            return Errors.Validation($"[body.quantity] Must be a whole number from 0 to {Data.ShoppingCart.MaxQuantity}");
+            return CartErrors.Validation($"[body.quantity] Must be a whole number from 0 to {Data.ShoppingCart.MaxQuantity}");
         }
 
         return await Respond(await carts.SetQuantityAsync(user.CartOwner(), productId, quantity, cancellationToken), user, reader);
@@ -64,7 +64,7 @@ internal static class CartApi
 
     private static async Task<Results<NoContent, JsonHttpResult<ApiError>>> ClearCart(ClaimsPrincipal user, CartStore carts, CancellationToken cancellationToken) =>
         await carts.ClearAsync(user.CartOwner(), cancellationToken) == CartChangeOutcome.GuestAlreadyLinked
-            ? Errors.GuestAlreadyLinked()
+            ? CartErrors.GuestAlreadyLinked()
             : TypedResults.NoContent();
 
     /// <summary>
@@ -77,7 +77,7 @@ internal static class CartApi
     {
         if (string.IsNullOrEmpty(from) || !SecureToken.IsWellFormed(from))
         {
-            return Errors.Validation("[query.from] Expected the anonymous user id");
+            return CartErrors.Validation("[query.from] Expected the anonymous user id");
         }
 
         var userId = user.GetUserId();
@@ -88,26 +88,11 @@ internal static class CartApi
     private static async Task<Results<SerializedJson<CartResponse>, JsonHttpResult<ApiError>>> Respond(
         CartChangeOutcome outcome, ClaimsPrincipal user, CartReader carts) => outcome switch
         {
-            CartChangeOutcome.ProductNotFound => Errors.ProductNotFound(),
-            CartChangeOutcome.LineLimitReached => Errors.Error(StatusCodes.Status400BadRequest, "CART_LINE_LIMIT",
-                $"A cart holds at most {Data.ShoppingCart.MaxLines} different products"),
-            CartChangeOutcome.GuestAlreadyLinked => Errors.GuestAlreadyLinked(),
+            CartChangeOutcome.ProductNotFound => CartErrors.ProductNotFound(),
+            CartChangeOutcome.LineLimitReached => CartErrors.CartLineLimit(),
+            CartChangeOutcome.GuestAlreadyLinked => CartErrors.GuestAlreadyLinked(),
             _ => await carts.GetAfterChangeAsync(user.GetUserId()),
         };
-}
 
-internal static class Errors
-{
-    public static JsonHttpResult<ApiError> Error(int status, string code, string message) =>
-        TypedResults.Json(new ApiError(message, code), ApiErrorJsonContext.Default.ApiError, statusCode: status);
-
-    public static JsonHttpResult<ApiError> Validation(string message) => Error(StatusCodes.Status400BadRequest, "VALIDATION_ERROR", message);
-
-    public static JsonHttpResult<ApiError> ProductNotFound() => Error(StatusCodes.Status404NotFound, "PRODUCT_NOT_FOUND", "Product not found");
-
-    /// <summary>401, so the client reads its session again: it now belongs to the account the guest signed up or in as.</summary>
-    public static JsonHttpResult<ApiError> GuestAlreadyLinked() => Error(StatusCodes.Status401Unauthorized, "GUEST_ALREADY_LINKED",
-        "This guest is now linked to an account and its cart has moved there; read the session again");
-
-    public static CartOwner CartOwner(this ClaimsPrincipal user) => new(user.GetUserId(), user.IsAnonymousUser());
+    private static CartOwner CartOwner(this ClaimsPrincipal user) => new(user.GetUserId(), user.IsAnonymousUser());
 }

@@ -1,4 +1,3 @@
-using AspireAuth.Cart.Api.Carts;
 using AspireAuth.Cart.Api.Data;
 using AspireAuth.ServiceDefaults.ApiErrors;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -28,5 +27,5 @@ internal static class CatalogApi
             .Select(p => new ProductResponse(p.Id, p.Name, p.Price, p.ImagePath))
             .FirstOrDefaultAsync(cancellationToken) is { } product
             ? TypedResults.Ok(product)
-            : Errors.ProductNotFound();
+            : CartErrors.ProductNotFound();
 }

@@ -3,6 +3,9 @@ namespace AspireAuth.Web.Backends;
 /// <summary>What a visitor reads for a backend's error code: what happened and what to do, never the code itself.</summary>
 public static class FriendlyMessages
 {
+    /// <summary>For a quantity the page's own validation refused, before any backend is asked.</summary>
+    public static string QuantityOutOfRange { get; } = $"Choose a quantity from 1 to {CartApiClient.MaxQuantity}.";
+
     public static string For(ApiErrorException error) => error.Code switch
     {
         "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL" => "An account with this email already exists. Sign in instead, or use another email.",

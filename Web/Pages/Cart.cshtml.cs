@@ -52,7 +52,7 @@ public sealed class CartModel(VisitorSession session, CartApiClient cartApi, Gue
     {
         if (!ModelState.IsValid)
         {
-            TempData.ShowProblem($"Choose a quantity from 1 to {CartApiClient.MaxQuantity}.");
+            TempData.ShowProblem(FriendlyMessages.QuantityOutOfRange);
         }
         else
         {

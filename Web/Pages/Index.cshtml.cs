@@ -17,7 +17,7 @@ public sealed class IndexModel(CartApiClient cartApi, VisitorSession session, Se
     {
         if (!ModelState.IsValid)
         {
-            TempData.ShowProblem($"Choose a quantity from 1 to {CartApiClient.MaxQuantity}.");
+            TempData.ShowProblem(FriendlyMessages.QuantityOutOfRange);
             return RedirectToPage();
         }
 
