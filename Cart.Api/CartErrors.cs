@@ -1,4 +1,3 @@
-using AspireAuth.Cart.Api.Data;
 using AspireAuth.ServiceDefaults.ApiErrors;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -13,7 +12,7 @@ internal static class CartErrors
         new ApiError("Product not found", "PRODUCT_NOT_FOUND").ToResult(StatusCodes.Status404NotFound);
 
     public static JsonHttpResult<ApiError> CartLineLimit() =>
-        new ApiError($"A cart holds at most {ShoppingCart.MaxLines} different products", "CART_LINE_LIMIT").ToResult(StatusCodes.Status400BadRequest);
+        new ApiError($"A cart holds at most {CartLimits.MaxLines} different products", "CART_LINE_LIMIT").ToResult(StatusCodes.Status400BadRequest);
 
     /// <summary>401, so the client reads its session again: it now belongs to the account the guest signed up or in as.</summary>
     public static JsonHttpResult<ApiError> GuestAlreadyLinked() =>

@@ -39,9 +39,9 @@ internal static class CartApi
             return CartErrors.Validation("[body.productId] Invalid input: expected number, received undefined");
         }
 
-        if (request.Quantity is not { } quantity || quantity is < 1 or > Data.ShoppingCart.MaxQuantity)
+        if (request.Quantity is not { } quantity || quantity is < 1 or > CartLimits.MaxQuantity)
         {
-            return CartErrors.Validation($"[body.quantity] Must be a whole number from 1 to {Data.ShoppingCart.MaxQuantity}");
+            return CartErrors.Validation($"[body.quantity] Must be a whole number from 1 to {CartLimits.MaxQuantity}");
         }
 
         return await Respond(await carts.AddAsync(user.CartOwner(), productId, quantity, cancellationToken), user, reader);
@@ -50,9 +50,9 @@ internal static class CartApi
     private static async Task<Results<SerializedJson<CartResponse>, JsonHttpResult<ApiError>>> SetQuantity(
         int productId, SetCartItemQuantityRequest request, ClaimsPrincipal user, CartStore carts, CartReader reader, CancellationToken cancellationToken)
     {
-        if (request.Quantity is not { } quantity || quantity is < 0 or > Data.ShoppingCart.MaxQuantity)
+        if (request.Quantity is not { } quantity || quantity is < 0 or > CartLimits.MaxQuantity)
         {
-            return CartErrors.Validation($"[body.quantity] Must be a whole number from 0 to {Data.ShoppingCart.MaxQuantity}");
+            return CartErrors.Validation($"[body.quantity] Must be a whole number from 0 to {CartLimits.MaxQuantity}");
         }
 
         return await Respond(await carts.SetQuantityAsync(user.CartOwner(), productId, quantity, cancellationToken), user, reader);

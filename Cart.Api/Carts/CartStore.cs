@@ -32,7 +32,7 @@ internal sealed class CartStore(CartDbContext db, ChangeLeases leases, TimeProvi
         db.LinkedGuests.AnyAsync(guest => guest.GuestUserId == anonymousUserId && guest.UserId == userId, cancellationToken);
 
     public Task<CartChangeOutcome> AddAsync(CartOwner owner, int productId, int quantity, CancellationToken cancellationToken) =>
-        ChangeAsync(owner, productId, cart => SetLine(cart, productId, current => Math.Min(ShoppingCart.MaxQuantity, current + quantity)), cancellationToken);
+        ChangeAsync(owner, productId, cart => SetLine(cart, productId, current => Math.Min(CartLimits.MaxQuantity, current + quantity)), cancellationToken);
 
     /// <summary>Sets a line's quantity; 0 removes the line.</summary>
     public Task<CartChangeOutcome> SetQuantityAsync(CartOwner owner, int productId, int quantity, CancellationToken cancellationToken) =>
@@ -69,7 +69,7 @@ internal sealed class CartStore(CartDbContext db, ChangeLeases leases, TimeProvi
     /// <summary>
     /// The user's account takes over the guest's cart: records the guest as linked, so later writes as the guest are
     /// refused, merges the guest's lines into the user's cart (same product: quantities added, capped at
-    /// <see cref="ShoppingCart.MaxQuantity"/>) and deletes the guest cart.
+    /// <see cref="CartLimits.MaxQuantity"/>) and deletes the guest cart.
     /// Must run inside the caller's transaction, under a lease on both carts.
     /// </summary>
     public async Task TakeOverAsync(string anonymousUserId, string userId, CancellationToken cancellationToken)
@@ -99,7 +99,7 @@ internal sealed class CartStore(CartDbContext db, ChangeLeases leases, TimeProvi
             }
             else
             {
-                line.Quantity = Math.Min(ShoppingCart.MaxQuantity, line.Quantity + guestLine.Quantity);
+                line.Quantity = Math.Min(CartLimits.MaxQuantity, line.Quantity + guestLine.Quantity);
             }
         }
 
@@ -117,7 +117,7 @@ internal sealed class CartStore(CartDbContext db, ChangeLeases leases, TimeProvi
             return CartChangeOutcome.Changed;
         }
 
-        if (cart.Lines.Count >= ShoppingCart.MaxLines)
+        if (cart.Lines.Count >= CartLimits.MaxLines)
         {
             return CartChangeOutcome.LineLimitReached;
         }

@@ -5,8 +5,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AspireAuth.Cart.Api.Catalog;
 
-public sealed record ProductResponse(int Id, string Name, decimal Price, string ImagePath);
-
 internal static class CatalogApi
 {
     public static IEndpointRouteBuilder MapCatalogApi(this IEndpointRouteBuilder app)

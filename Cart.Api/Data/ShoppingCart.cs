@@ -6,9 +6,6 @@ namespace AspireAuth.Cart.Api.Data;
 /// </summary>
 public sealed class ShoppingCart
 {
-    public const int MaxLines = 50;
-    public const int MaxQuantity = 99;
-
     public required string UserId { get; set; }
 
     public List<CartLine> Lines { get; init; } = [];
