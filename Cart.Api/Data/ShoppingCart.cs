@@ -1,7 +1,7 @@
 namespace AspireAuth.Cart.Api.Data;
 
 /// <summary>
-/// One cart per user (anonymous users included), keyed by the Auth.Api user id. Writers lock
+/// One cart per user (guests included), keyed by the Auth.Api user id. Writers lock
 /// the cart row first (<c>SELECT … FOR UPDATE</c>), so concurrent changes apply one after another.
 /// </summary>
 public sealed class ShoppingCart

@@ -26,7 +26,7 @@ public sealed class CartApiClient(HttpClient http, BrowserRelay browser) : Backe
     public Task ClearAsync(CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Delete, "/api/cart", cancellationToken);
 
-    /// <summary>True until the caller's account has taken over the guest cart of <paramref name="anonymousUserId"/>.</summary>
-    public async Task<bool> IsTakeoverPendingAsync(string anonymousUserId, CancellationToken cancellationToken) =>
-        (await SendAsync<TakeoverStatusResponse>(HttpMethod.Get, $"/api/cart/merge-status?from={Uri.EscapeDataString(anonymousUserId)}", body: null, cancellationToken)).Pending;
+    /// <summary>True until the caller's account has taken over the guest cart of <paramref name="guestUserId"/>.</summary>
+    public async Task<bool> IsTakeoverPendingAsync(string guestUserId, CancellationToken cancellationToken) =>
+        (await SendAsync<TakeoverStatusResponse>(HttpMethod.Get, $"/api/cart/merge-status?from={Uri.EscapeDataString(guestUserId)}", body: null, cancellationToken)).Pending;
 }

@@ -22,9 +22,9 @@ public sealed class GuestCartTakeover(IDataProtectionProvider dataProtection, Ti
     // The purpose is the type's former name: cookies protected under it stay readable.
     private readonly IDataProtector _protector = dataProtection.CreateProtector("AspireAuth.Web.GuestCartHandover");
 
-    private void Begin(HttpContext http, string anonymousUserId)
+    private void Begin(HttpContext http, string guestUserId)
     {
-        var pending = JsonSerializer.Serialize(new PendingCartTakeover(anonymousUserId, time.GetUtcNow()));
+        var pending = JsonSerializer.Serialize(new PendingCartTakeover(guestUserId, time.GetUtcNow()));
         http.Response.Cookies.Append(CookieName, _protector.Protect(pending), CookieOptions(http.Request, WaitLimit * 3));
     }
 
