@@ -2,7 +2,18 @@ using AspireAuth.AppHost.Infrastructure;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-var infrastructure = builder.AddInfrastructure();
+IInfrastructure infrastructure;
+try
+{
+    infrastructure = builder.AddInfrastructure();
+}
+catch (InfrastructureUnavailableException exception)
+{
+    // One line saying what to install, not a stack trace.
+    Console.Error.WriteLine($"AspireAuth AppHost cannot start: {exception.Message}");
+    return 1;
+}
+
 var postgres = infrastructure.AddPostgres("postgres");
 var authDb = postgres.AddDatabase("authdb");
 var cartDb = postgres.AddDatabase("cartdb");
@@ -49,3 +60,4 @@ web
     .WithHttpHealthCheck("/health");
 
 builder.Build().Run();
+return 0;

@@ -13,14 +13,8 @@ internal static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        // Linking needs explicit transactions, which a retrying execution strategy would refuse.
-        builder.AddNpgsqlDbContext<AuthDbContext>("authdb", settings =>
-        {
-            settings.DisableRetry = true;
-            settings.ConnectionString = NpgsqlConnectionStrings.WithServicePoolSettings(settings.ConnectionString);
-        });
+        builder.AddServiceDbContext<AuthDbContext>("authdb");
         builder.AddServiceRedisClient("redis");
-        builder.Services.AddDatabaseMigration<AuthDbContext>();
         // Better Auth's bare 404s stay bare: only thrown exceptions become JSON (503 when Redis or PostgreSQL is down).
         builder.Services.AddApiExceptionHandler();
         builder.Services.AddOpenApi();

@@ -16,14 +16,8 @@ internal static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        // Cart changes and inbox rows commit together in explicit transactions.
-        builder.AddNpgsqlDbContext<CartDbContext>("cartdb", settings =>
-        {
-            settings.DisableRetry = true;
-            settings.ConnectionString = NpgsqlConnectionStrings.WithServicePoolSettings(settings.ConnectionString);
-        });
+        builder.AddServiceDbContext<CartDbContext>("cartdb");
         builder.AddServiceRedisClient("redis");
-        builder.Services.AddDatabaseMigration<CartDbContext>();
 
         builder.Services.AddSessionAuthentication();
         builder.Services.AddAuthorization();

@@ -24,7 +24,7 @@ internal static class Extensions
         builder.Services.AddScoped<BrowserRelay>();
         builder.Services.AddScoped<VisitorSession>();
         builder.Services.AddScoped<ServiceOutages>();
-        builder.Services.AddSingleton<GuestCartHandover>();
+        builder.Services.AddSingleton<GuestCartTakeover>();
 
         builder.Services.AddHttpClient<AuthApiClient>(client => client.BaseAddress = new("https+http://auth-api"))
             .ConfigurePrimaryHttpMessageHandler(WithoutCookieJar);

@@ -22,25 +22,14 @@ public interface IPostgresServer
 public static class InfrastructureBuilderExtensions
 {
     /// <summary>
-    /// Chooses containers or local binaries (see <see cref="InfrastructureMode"/>), logs the
-    /// choice and why, and stops the AppHost with one clear message when neither is possible.
+    /// Chooses containers or local binaries (see <see cref="InfrastructureMode"/>) and logs the choice and why.
     /// </summary>
+    /// <exception cref="InfrastructureUnavailableException">Neither is possible; the message says what to install.</exception>
     public static IInfrastructure AddInfrastructure(this IDistributedApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(InfrastructureOptions.SectionName).Get<InfrastructureOptions>() ?? new();
         var binaries = LocalBinaries.Locate(options.PostgresBinDirectory);
-
-        InfrastructureChoice choice;
-        try
-        {
-            choice = InfrastructureModeSelector.Choose(options.Mode, ContainerRuntimeProbe.Probe, binaries);
-        }
-        catch (InfrastructureUnavailableException exception)
-        {
-            Console.Error.WriteLine($"AspireAuth AppHost cannot start: {exception.Message}");
-            Environment.Exit(1);
-            throw;
-        }
+        var choice = InfrastructureModeSelector.Choose(options.Mode, ContainerRuntimeProbe.Probe, binaries);
 
         builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
         {

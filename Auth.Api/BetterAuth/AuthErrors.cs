@@ -9,12 +9,11 @@ internal static class AuthErrors
 {
     public static JsonHttpResult<ApiError> BadRequest(string code, string message) => Error(StatusCodes.Status400BadRequest, code, message);
 
-    public static JsonHttpResult<ApiError> Error(int status, string code, string message) =>
-        TypedResults.Json(new ApiError(message, code), ApiErrorJsonContext.Default.ApiError, statusCode: status);
+    public static JsonHttpResult<ApiError> Error(int status, string code, string message) => new ApiError(message, code).ToResult(status);
 
-    public static JsonHttpResult<ApiError> Validation(string message) => BadRequest("VALIDATION_ERROR", message);
+    public static JsonHttpResult<ApiError> Validation(string message) => ApiError.Validation(message).ToResult(StatusCodes.Status400BadRequest);
 
-    public static JsonHttpResult<ApiError> Unauthorized() => Error(StatusCodes.Status401Unauthorized, "UNAUTHORIZED", "Unauthorized");
+    public static JsonHttpResult<ApiError> Unauthorized() => ApiError.Unauthorized.ToResult(StatusCodes.Status401Unauthorized);
 
     public static JsonHttpResult<ApiError> InvalidEmailOrPassword() =>
         Error(StatusCodes.Status401Unauthorized, "INVALID_EMAIL_OR_PASSWORD", "Invalid email or password");
@@ -44,9 +43,7 @@ internal static class AuthErrors
         return Error(StatusCodes.Status429TooManyRequests, "TOO_MANY_REQUESTS", "Too many requests. Please try again later.");
     }
 
-    public static JsonHttpResult<ApiError> PayloadTooLarge(int limit) =>
-        Error(StatusCodes.Status413PayloadTooLarge, "PAYLOAD_TOO_LARGE", $"Request body is larger than {limit} bytes");
+    public static JsonHttpResult<ApiError> PayloadTooLarge(int limit) => ApiError.BodyLargerThan(limit).ToResult(StatusCodes.Status413PayloadTooLarge);
 
-    public static JsonHttpResult<ApiError> UnsupportedMediaType() =>
-        Error(StatusCodes.Status415UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json");
+    public static JsonHttpResult<ApiError> UnsupportedMediaType() => ApiError.UnsupportedMediaType.ToResult(StatusCodes.Status415UnsupportedMediaType);
 }

@@ -27,12 +27,12 @@ internal sealed class CartStore(CartDbContext db, ChangeLeases leases, TimeProvi
     /// <summary>Announces that the carts of <paramref name="userIds"/> are changing; commit with the lease returned.</summary>
     public Task<ChangeLease> LeaseAsync(params string[] userIds) => leases.BeginAsync(CartReader.InvalidationKeyspace, userIds);
 
-    /// <summary>Whether the cart of <paramref name="anonymousUserId"/> was taken over into <paramref name="userId"/>'s.</summary>
-    public Task<bool> IsTakenOverIntoAsync(string anonymousUserId, string userId, CancellationToken cancellationToken) =>
-        db.LinkedGuests.AnyAsync(guest => guest.GuestUserId == anonymousUserId && guest.UserId == userId, cancellationToken);
+    /// <summary>Whether the cart of <paramref name="guestUserId"/> was taken over into <paramref name="userId"/>'s.</summary>
+    public Task<bool> IsTakenOverIntoAsync(string guestUserId, string userId, CancellationToken cancellationToken) =>
+        db.LinkedGuests.AnyAsync(guest => guest.GuestUserId == guestUserId && guest.UserId == userId, cancellationToken);
 
     public Task<CartChangeOutcome> AddAsync(CartOwner owner, int productId, int quantity, CancellationToken cancellationToken) =>
-        ChangeAsync(owner, productId, cart => SetLine(cart, productId, current => Math.Min(ShoppingCart.MaxQuantity, current + quantity)), cancellationToken);
+        ChangeAsync(owner, productId, cart => SetLine(cart, productId, current => Math.Min(CartLimits.MaxQuantity, current + quantity)), cancellationToken);
 
     /// <summary>Sets a line's quantity; 0 removes the line.</summary>
     public Task<CartChangeOutcome> SetQuantityAsync(CartOwner owner, int productId, int quantity, CancellationToken cancellationToken) =>
@@ -67,19 +67,20 @@ internal sealed class CartStore(CartDbContext db, ChangeLeases leases, TimeProvi
         await db.Carts.Where(cart => cart.UserId == userId).ExecuteDeleteAsync(cancellationToken);
 
     /// <summary>
-    /// Moves the anonymous cart's lines into the user's cart (same product: quantities added,
-    /// capped at 99), deletes the anonymous cart and records the guest as linked, so later writes as the guest are refused.
+    /// The user's account takes over the guest's cart: records the guest as linked, so later writes as the guest are
+    /// refused, merges the guest's lines into the user's cart (same product: quantities added, capped at
+    /// <see cref="CartLimits.MaxQuantity"/>) and deletes the guest cart.
     /// Must run inside the caller's transaction, under a lease on both carts.
     /// </summary>
-    public async Task MergeAsync(string anonymousUserId, string userId, CancellationToken cancellationToken)
+    public async Task TakeOverAsync(string guestUserId, string userId, CancellationToken cancellationToken)
     {
         await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO linked_guest (guest_user_id, user_id, linked_at) VALUES ({anonymousUserId}, {userId}, {time.GetUtcNow().UtcDateTime}) ON CONFLICT DO NOTHING",
+            $"INSERT INTO linked_guest (guest_user_id, user_id, linked_at) VALUES ({guestUserId}, {userId}, {time.GetUtcNow().UtcDateTime}) ON CONFLICT DO NOTHING",
             cancellationToken);
 
         // Locked even when the guest has no cart (the upsert makes one for the time being): a guest's write that comes
         // first commits before this reads the lines; one that comes later waits, then finds the guest linked.
-        var guestCart = await LockAsync(anonymousUserId, cancellationToken);
+        var guestCart = await LockAsync(guestUserId, cancellationToken);
         db.Carts.Remove(guestCart);
         if (guestCart.Lines.Count == 0)
         {
@@ -98,7 +99,7 @@ internal sealed class CartStore(CartDbContext db, ChangeLeases leases, TimeProvi
             }
             else
             {
-                line.Quantity = Math.Min(ShoppingCart.MaxQuantity, line.Quantity + guestLine.Quantity);
+                line.Quantity = Math.Min(CartLimits.MaxQuantity, line.Quantity + guestLine.Quantity);
             }
         }
 
@@ -116,7 +117,7 @@ internal sealed class CartStore(CartDbContext db, ChangeLeases leases, TimeProvi
             return CartChangeOutcome.Changed;
         }
 
-        if (cart.Lines.Count >= ShoppingCart.MaxLines)
+        if (cart.Lines.Count >= CartLimits.MaxLines)
         {
             return CartChangeOutcome.LineLimitReached;
         }

@@ -1,12 +1,9 @@
-using AspireAuth.Cart.Api.Carts;
 using AspireAuth.Cart.Api.Data;
 using AspireAuth.ServiceDefaults.ApiErrors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace AspireAuth.Cart.Api.Catalog;
-
-public sealed record ProductResponse(int Id, string Name, decimal Price, string ImagePath);
 
 internal static class CatalogApi
 {
@@ -28,5 +25,5 @@ internal static class CatalogApi
             .Select(p => new ProductResponse(p.Id, p.Name, p.Price, p.ImagePath))
             .FirstOrDefaultAsync(cancellationToken) is { } product
             ? TypedResults.Ok(product)
-            : Errors.ProductNotFound();
+            : CartErrors.ProductNotFound();
 }

@@ -45,7 +45,7 @@ public sealed class CartDbContext(DbContextOptions<CartDbContext> options) : DbC
             line.Property(l => l.ProductId).HasColumnName("product_id");
             line.Property(l => l.Quantity).HasColumnName("quantity");
             line.HasOne<Product>().WithMany().HasForeignKey(l => l.ProductId).OnDelete(DeleteBehavior.Restrict);
-            line.ToTable(table => table.HasCheckConstraint("CK_cart_line_quantity", $"quantity BETWEEN 1 AND {ShoppingCart.MaxQuantity}"));
+            line.ToTable(table => table.HasCheckConstraint("CK_cart_line_quantity", $"quantity BETWEEN 1 AND {CartLimits.MaxQuantity}"));
         });
 
         modelBuilder.Entity<InboxMessage>(inbox =>

@@ -1,14 +1,11 @@
 namespace AspireAuth.Cart.Api.Data;
 
 /// <summary>
-/// One cart per user (anonymous users included), keyed by the Auth.Api user id. Writers lock
+/// One cart per user (guests included), keyed by the Auth.Api user id. Writers lock
 /// the cart row first (<c>SELECT … FOR UPDATE</c>), so concurrent changes apply one after another.
 /// </summary>
 public sealed class ShoppingCart
 {
-    public const int MaxLines = 50;
-    public const int MaxQuantity = 99;
-
     public required string UserId { get; set; }
 
     public List<CartLine> Lines { get; init; } = [];

@@ -6,13 +6,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AspireAuth.Cart.Api.Linking;
 
-/// <summary>A guest became a customer: their cart joins the customer's cart, exactly once.</summary>
+/// <summary>A guest was linked into an account: the account takes over their cart, exactly once.</summary>
 internal sealed class AnonymousAccountLinkedHandler(CartStore carts, Inbox inbox)
     : IIntegrationEventHandler<AnonymousAccountLinked>
 {
+    // "cart-merge" is the takeover's inbox consumer name, stored with every handled event id: keep it.
     public Task HandleAsync(AnonymousAccountLinked integrationEvent, CancellationToken cancellationToken) =>
         inbox.HandleOnceAsync(integrationEvent, "cart-merge", [integrationEvent.AnonymousUserId, integrationEvent.NewUserId],
-            token => carts.MergeAsync(integrationEvent.AnonymousUserId, integrationEvent.NewUserId, token), cancellationToken);
+            token => carts.TakeOverAsync(integrationEvent.AnonymousUserId, integrationEvent.NewUserId, token), cancellationToken);
 }
 
 /// <summary>A guest was deleted: so is their cart.</summary>

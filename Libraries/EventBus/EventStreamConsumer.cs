@@ -73,7 +73,7 @@ internal sealed partial class EventStreamConsumer : BackgroundService
         var group = new KeyValuePair<string, object?>("consumer.group", _options.Group);
         _consumed = meter.CreateCounter<long>("aspireauth.events.consumed", "{event}", "Integration events handled and acknowledged");
         _deadLettered = meter.CreateCounter<long>("aspireauth.events.dead_lettered", "{event}", "Integration events moved to the dead-letter stream");
-        _handleDuration = meter.CreateHistogram<double>("aspireauth.events.handle.duration", "s", "Time to handle one integration event (e.g. a cart merge)");
+        _handleDuration = meter.CreateHistogram<double>("aspireauth.events.handle.duration", "s", "Time to handle one integration event (e.g. a cart takeover)");
         meter.CreateObservableGauge("aspireauth.events.pending", () => new Measurement<long>(Volatile.Read(ref _pendingCount), group),
             "{event}", "Entries delivered to the consumer group but not yet acknowledged");
         meter.CreateObservableGauge("aspireauth.events.oldest_pending.age", () => new Measurement<double>(Volatile.Read(ref _oldestPendingAgeSeconds), group),

@@ -99,6 +99,6 @@ internal sealed class SessionAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        await Response.WriteAsJsonAsync(new ApiError("Unauthorized", "UNAUTHORIZED"), ApiErrorJsonContext.Default.ApiError);
+        await Response.WriteAsJsonAsync(ApiError.Unauthorized, ApiErrorJsonContext.Default.ApiError);
     }
 }

@@ -23,13 +23,13 @@ public sealed partial class ApiErrorExceptionHandler(ILogger<ApiErrorExceptionHa
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
                 (StatusCodes.Status413PayloadTooLarge, new ApiError("Request body is too large", "PAYLOAD_TOO_LARGE")),
             BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>
-                (StatusCodes.Status415UnsupportedMediaType, new ApiError("Content-Type must be application/json", "UNSUPPORTED_MEDIA_TYPE")),
+                (StatusCodes.Status415UnsupportedMediaType, ApiError.UnsupportedMediaType),
             BadHttpRequestException badRequest =>
-                (StatusCodes.Status400BadRequest, new ApiError(DescribeBadRequest(badRequest), "VALIDATION_ERROR")),
+                (StatusCodes.Status400BadRequest, ApiError.Validation(DescribeBadRequest(badRequest))),
             ServiceUnavailableException unavailable =>
                 (StatusCodes.Status503ServiceUnavailable, new ApiError(unavailable.ClientMessage, unavailable.Code)),
             _ when InfrastructureFailure.IsUnavailable(exception) =>
-                (StatusCodes.Status503ServiceUnavailable, new ApiError("The service is temporarily unavailable; try again in a moment", "SERVICE_UNAVAILABLE")),
+                (StatusCodes.Status503ServiceUnavailable, ApiError.ServiceUnavailable),
             _ => (StatusCodes.Status500InternalServerError, new ApiError("Internal server error", "INTERNAL_SERVER_ERROR")),
         };
 

@@ -1,4 +1,3 @@
-using AspireAuth.ServiceDefaults.ApiErrors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -47,11 +46,11 @@ public static class ApiErrorResponses
             var response = context.HttpContext.Response;
             var error = response.StatusCode switch
             {
-                StatusCodes.Status401Unauthorized => new ApiError("Unauthorized", "UNAUTHORIZED"),
+                StatusCodes.Status401Unauthorized => ApiError.Unauthorized,
                 StatusCodes.Status404NotFound => new ApiError("Not found", "NOT_FOUND"),
                 StatusCodes.Status405MethodNotAllowed => new ApiError("Method not allowed", "METHOD_NOT_ALLOWED"),
                 StatusCodes.Status413PayloadTooLarge => new ApiError("Request body is too large", "PAYLOAD_TOO_LARGE"),
-                StatusCodes.Status415UnsupportedMediaType => new ApiError("Content-Type must be application/json", "UNSUPPORTED_MEDIA_TYPE"),
+                StatusCodes.Status415UnsupportedMediaType => ApiError.UnsupportedMediaType,
                 _ => new ApiError("Bad request", "BAD_REQUEST"),
             };
             await response.WriteAsJsonAsync(error, ApiErrorJsonContext.Default.ApiError);
@@ -75,7 +74,6 @@ public static class ApiErrorResponses
     private static Task RefuseDeclaredBodiesOverTheLimit(HttpContext context, RequestDelegate next) =>
         context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>() is { MaxRequestBodySize: { } maxBytes }
         && context.Request.ContentLength > maxBytes
-            ? TypedResults.Json(new ApiError($"Request body is larger than {maxBytes} bytes", "PAYLOAD_TOO_LARGE"),
-                ApiErrorJsonContext.Default.ApiError, statusCode: StatusCodes.Status413PayloadTooLarge).ExecuteAsync(context)
+            ? ApiError.BodyLargerThan(maxBytes).ToResult(StatusCodes.Status413PayloadTooLarge).ExecuteAsync(context)
             : next(context);
 }

@@ -1,7 +1,6 @@
-namespace AspireAuth.Web.Backends;
+using AspireAuth.ServiceDefaults.ApiErrors;
 
-/// <summary>The body of every error answer of Auth.Api and Cart.Api: <c>{"message","code"}</c>.</summary>
-public sealed record ApiError(string Message, string Code);
+namespace AspireAuth.Web.Backends;
 
 /// <summary>A backend refused a request for a reason the visitor can act on (wrong password, quantity out of range, ...).</summary>
 public sealed class ApiErrorException(int statusCode, ApiError error, TimeSpan? retryAfter)

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using AspireAuth.ServiceDefaults.ApiErrors;
 using Polly;
 
 namespace AspireAuth.Web.Backends;
@@ -101,7 +102,7 @@ public abstract class BackendClient(HttpClient http, BrowserRelay browser, strin
     {
         try
         {
-            return await response.Content.ReadFromJsonAsync<ApiError>(cancellationToken) is { Code.Length: > 0 } error ? error : null;
+            return await response.Content.ReadFromJsonAsync(ApiErrorJsonContext.Default.ApiError, cancellationToken) is { Code.Length: > 0 } error ? error : null;
         }
         catch (JsonException)
         {

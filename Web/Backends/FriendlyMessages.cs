@@ -1,8 +1,13 @@
+using AspireAuth.CartContracts;
+
 namespace AspireAuth.Web.Backends;
 
 /// <summary>What a visitor reads for a backend's error code: what happened and what to do, never the code itself.</summary>
 public static class FriendlyMessages
 {
+    /// <summary>For a quantity the page's own validation refused, before any backend is asked.</summary>
+    public static string QuantityOutOfRange { get; } = $"Choose a quantity from 1 to {CartLimits.MaxQuantity}.";
+
     public static string For(ApiErrorException error) => error.Code switch
     {
         "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL" => "An account with this email already exists. Sign in instead, or use another email.",
@@ -11,7 +16,7 @@ public static class FriendlyMessages
         "PASSWORD_TOO_SHORT" => "Choose a password of at least 8 characters.",
         "PASSWORD_TOO_LONG" => "Choose a password of at most 128 characters.",
         "VALIDATION_ERROR" => "Some of what you entered isn't valid. Check it and try again.",
-        "CART_LINE_LIMIT" => "Your cart is full: it holds at most 50 different products. Remove one to add another.",
+        "CART_LINE_LIMIT" => $"Your cart is full: it holds at most {CartLimits.MaxLines} different products. Remove one to add another.",
         "PRODUCT_NOT_FOUND" => "That product is no longer available.",
         "UNAUTHORIZED" => "Your session has ended. Please sign in again.",
         _ => "That didn't work. Please try again.",

@@ -1,3 +1,4 @@
+using AspireAuth.ServiceDefaults.ApiErrors;
 using Yarp.ReverseProxy.Model;
 
 namespace AspireAuth.Web.Backends;
@@ -19,8 +20,7 @@ internal static class ProxyOutage
             {
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 context.Response.Headers.RetryAfter = ServiceOutages.RetryAfterSeconds;
-                await context.Response.WriteAsJsonAsync(
-                    new ApiError("The service is temporarily unavailable; try again in a moment", "SERVICE_UNAVAILABLE"));
+                await context.Response.WriteAsJsonAsync(ApiError.ServiceUnavailable, ApiErrorJsonContext.Default.ApiError);
             }
         });
         proxy.UseSessionAffinity();

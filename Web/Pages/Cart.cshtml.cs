@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AspireAuth.CartContracts;
 using AspireAuth.Web.Backends;
 using AspireAuth.Web.Infrastructure;
 using AspireAuth.Web.ViewComponents;
@@ -7,26 +8,26 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace AspireAuth.Web.Pages;
 
-public sealed class CartModel(VisitorSession session, CartApiClient cartApi, GuestCartHandover handover) : PageModel
+public sealed class CartModel(VisitorSession session, CartApiClient cartApi, GuestCartTakeover takeover) : PageModel
 {
     /// <summary>Null while the guest cart is still moving, or when Cart.Api could not be asked.</summary>
-    public ShoppingCart? Cart { get; private set; }
+    public CartResponse? Cart { get; private set; }
 
-    /// <summary>A guest just signed up or in and Cart.Api has not merged their guest cart yet: wait, never show a cart that fills in later.</summary>
+    /// <summary>A guest just signed up or in and their account has not taken over their guest cart yet: wait, never show a cart that fills in later.</summary>
     public bool MovingGuestCart { get; private set; }
 
     public bool GuestCartOverdue { get; private set; }
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        if (handover.Find(Request) is { } pending)
+        if (takeover.Find(Request) is { } pending)
         {
-            if (handover.IsOverdue(pending))
+            if (takeover.IsOverdue(pending))
             {
-                handover.End(HttpContext);
+                takeover.End(HttpContext);
                 GuestCartOverdue = true;
             }
-            else if (await IsMergePendingAsync(pending, cancellationToken))
+            else if (await IsTakeoverPendingAsync(pending, cancellationToken))
             {
                 MovingGuestCart = true;
                 ViewData[CartLinkViewComponent.CountPendingKey] = true;
@@ -34,7 +35,7 @@ public sealed class CartModel(VisitorSession session, CartApiClient cartApi, Gue
             }
             else
             {
-                handover.End(HttpContext);
+                takeover.End(HttpContext);
             }
         }
 
@@ -42,17 +43,17 @@ public sealed class CartModel(VisitorSession session, CartApiClient cartApi, Gue
         ViewData[CartLinkViewComponent.KnownItemCountKey] = Cart.ItemCount;
     }
 
-    public Task<IActionResult> OnPostUpdateAsync(int productId, [Range(1, CartApiClient.MaxQuantity)] int quantity, CancellationToken cancellationToken) =>
+    public Task<IActionResult> OnPostUpdateAsync(int productId, [Range(1, CartLimits.MaxQuantity)] int quantity, CancellationToken cancellationToken) =>
         ChangeCartAsync(() => cartApi.SetQuantityAsync(productId, quantity, cancellationToken), "Your cart is updated.");
 
     public Task<IActionResult> OnPostRemoveAsync(int productId, CancellationToken cancellationToken) =>
         ChangeCartAsync(() => cartApi.RemoveItemAsync(productId, cancellationToken), "The item is removed from your cart.");
 
-    private async Task<IActionResult> ChangeCartAsync(Func<Task<ShoppingCart>> change, string success)
+    private async Task<IActionResult> ChangeCartAsync(Func<Task<CartResponse>> change, string success)
     {
         if (!ModelState.IsValid)
         {
-            TempData.ShowProblem($"Choose a quantity from 1 to {CartApiClient.MaxQuantity}.");
+            TempData.ShowProblem(FriendlyMessages.QuantityOutOfRange);
         }
         else
         {
@@ -70,11 +71,11 @@ public sealed class CartModel(VisitorSession session, CartApiClient cartApi, Gue
         return RedirectToPage();
     }
 
-    private async Task<bool> IsMergePendingAsync(PendingHandover pending, CancellationToken cancellationToken)
+    private async Task<bool> IsTakeoverPendingAsync(PendingCartTakeover pending, CancellationToken cancellationToken)
     {
         try
         {
-            return await cartApi.IsMergePendingAsync(pending.AnonymousUserId, cancellationToken);
+            return await cartApi.IsTakeoverPendingAsync(pending.AnonymousUserId, cancellationToken);
         }
         catch (ApiErrorException)
         {
@@ -83,11 +84,11 @@ public sealed class CartModel(VisitorSession session, CartApiClient cartApi, Gue
         }
     }
 
-    private async Task<ShoppingCart> LoadCartAsync(CancellationToken cancellationToken)
+    private async Task<CartResponse> LoadCartAsync(CancellationToken cancellationToken)
     {
         if (await session.GetAsync(cancellationToken) is null)
         {
-            return ShoppingCart.Empty;
+            return CartResponse.Empty;
         }
 
         try
@@ -96,7 +97,7 @@ public sealed class CartModel(VisitorSession session, CartApiClient cartApi, Gue
         }
         catch (ApiErrorException error) when (error.StatusCode == StatusCodes.Status401Unauthorized)
         {
-            return ShoppingCart.Empty;
+            return CartResponse.Empty;
         }
     }
 }

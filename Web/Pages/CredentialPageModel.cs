@@ -7,9 +7,9 @@ namespace AspireAuth.Web.Pages;
 
 /// <summary>
 /// What sign-in and sign-up pages share: knowing whether the visitor is a guest, showing Auth.Api's
-/// refusal in plain words, and handing a guest's cart over to the account they just entered.
+/// refusal in plain words, and, for a guest, waiting for the account they just entered to take over their cart.
 /// </summary>
-public abstract class CredentialPageModel(VisitorSession session, GuestCartHandover handover) : PageModel
+public abstract class CredentialPageModel(VisitorSession session, GuestCartTakeover takeover) : PageModel
 {
     /// <summary>Auth.Api's refusal, in words a visitor can act on.</summary>
     public string? ErrorMessage { get; private set; }
@@ -42,6 +42,6 @@ public abstract class CredentialPageModel(VisitorSession session, GuestCartHando
         }
 
         TempData.ShowSuccess(welcome(entered));
-        return handover.BeginIfGuest(HttpContext, sessionBefore) ? RedirectToPage("/Cart") : RedirectToPage("/Index");
+        return takeover.BeginIfGuest(HttpContext, sessionBefore) ? RedirectToPage("/Cart") : RedirectToPage("/Index");
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AspireAuth.CartContracts;
 using AspireAuth.Web.Backends;
 using AspireAuth.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
@@ -8,16 +9,16 @@ namespace AspireAuth.Web.Pages;
 
 public sealed class IndexModel(CartApiClient cartApi, VisitorSession session, ServiceOutages outages) : PageModel
 {
-    public IReadOnlyList<Product> Products { get; private set; } = [];
+    public IReadOnlyList<ProductResponse> Products { get; private set; } = [];
 
     public async Task OnGetAsync(CancellationToken cancellationToken) =>
         Products = await cartApi.GetProductsAsync(cancellationToken);
 
-    public async Task<IActionResult> OnPostAddAsync(int productId, [Range(1, CartApiClient.MaxQuantity)] int quantity, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostAddAsync(int productId, [Range(1, CartLimits.MaxQuantity)] int quantity, CancellationToken cancellationToken)
     {
         if (!ModelState.IsValid)
         {
-            TempData.ShowProblem($"Choose a quantity from 1 to {CartApiClient.MaxQuantity}.");
+            TempData.ShowProblem(FriendlyMessages.QuantityOutOfRange);
             return RedirectToPage();
         }
 

@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace AspireAuth.Web.Pages;
 
-public sealed class SignUpModel(VisitorSession session, AuthApiClient auth, GuestCartHandover handover)
-    : CredentialPageModel(session, handover)
+public sealed class SignUpModel(VisitorSession session, AuthApiClient auth, GuestCartTakeover takeover)
+    : CredentialPageModel(session, takeover)
 {
     [BindProperty]
     [Required(ErrorMessage = "Enter your name.")]

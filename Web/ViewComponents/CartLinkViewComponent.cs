@@ -9,7 +9,7 @@ public sealed class CartLinkViewComponent(VisitorSession session, CartApiClient 
     /// <summary>A page that has loaded the cart already puts its item count here, sparing a second call.</summary>
     public const string KnownItemCountKey = "CartLink.ItemCount";
 
-    /// <summary>A page waiting for a guest cart to merge puts true here: any count now would be wrong a moment later.</summary>
+    /// <summary>A page waiting for a cart takeover puts true here: any count now would be wrong a moment later.</summary>
     public const string CountPendingKey = "CartLink.CountPending";
 
     public async Task<IViewComponentResult> InvokeAsync()

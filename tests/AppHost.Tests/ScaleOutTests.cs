@@ -32,7 +32,7 @@ public sealed class ScaleOutTests(ScaledOutAppFixture fixture)
     private const int Links = 50;
 
     [Fact]
-    public async Task Fifty_links_across_two_replicas_each_merge_once_and_publish_once()
+    public async Task Fifty_links_across_two_replicas_each_take_over_once_and_publish_once()
     {
         using var auth = fixture.App.CreateHttpClient("auth-api");
         using var cart = fixture.App.CreateHttpClient("cart-api");

@@ -14,7 +14,7 @@ public sealed class ChromiumFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // Merging a guest cart is asynchronous; waiting for it is part of the scenarios.
+        // The cart takeover after a link is asynchronous; waiting for it is part of the scenarios.
         Assertions.SetDefaultExpectTimeout(20_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new()

@@ -12,7 +12,7 @@ namespace AspireAuth.Cart.Api.Tests;
 [Collection(ShopCollection.Name)]
 public sealed class CartTakeoverTests(ShopFixture shop) : IClassFixture<ShopFixture>
 {
-    private static readonly TimeSpan MergeDeadline = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan TakeoverDeadline = TimeSpan.FromSeconds(2);
 
     private static string NewEmail() => $"shopper+{Guid.NewGuid():N}@example.com";
 
@@ -25,11 +25,11 @@ public sealed class CartTakeoverTests(ShopFixture shop) : IClassFixture<ShopFixt
         await shopper.AddAsync(3, 1);
 
         await shopper.SignUpAsync(NewEmail());
-        var cart = await shopper.WaitForCartAsync(c => c.Lines.Length == 2, MergeDeadline);
+        var cart = await shopper.WaitForCartAsync(c => c.Lines.Length == 2, TakeoverDeadline);
 
         Assert.Equal([(1, 2), (3, 1)], cart.Lines.Select(line => (line.ProductId, line.Quantity)));
         Assert.Equal(0L, await shop.QueryCartDbAsync<long>("SELECT count(*) FROM cart WHERE user_id = $1", guestId));
-        Assert.False(await MergePendingAsync(shopper, guestId));
+        Assert.False(await TakeoverPendingAsync(shopper, guestId));
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class CartTakeoverTests(ShopFixture shop) : IClassFixture<ShopFixt
         await shopper.AddAsync(2, 5);
         await shopper.AddAsync(4, 1);
         await shopper.SignInAsync(email);
-        var cart = await shopper.WaitForCartAsync(c => c.Lines.Length == 3, MergeDeadline);
+        var cart = await shopper.WaitForCartAsync(c => c.Lines.Length == 3, TakeoverDeadline);
 
         Assert.Equal([(1, 3), (2, 99), (4, 1)], cart.Lines.Select(line => (line.ProductId, line.Quantity)));
     }
@@ -70,13 +70,13 @@ public sealed class CartTakeoverTests(ShopFixture shop) : IClassFixture<ShopFixt
     }
 
     [Fact]
-    public async Task An_event_delivered_twice_is_merged_once()
+    public async Task An_event_delivered_twice_is_taken_over_once()
     {
         var shopper = shop.CreateShopper();
         var guestId = await shopper.SignInAnonymouslyAsync();
         await shopper.AddAsync(7, 2);
         await shopper.SignUpAsync(NewEmail());
-        await shopper.WaitForCartAsync(c => c.QuantityOf(7) == 2, MergeDeadline);
+        await shopper.WaitForCartAsync(c => c.QuantityOf(7) == 2, TakeoverDeadline);
 
         var republished = await LinkEvents.RepublishLinkOfAsync(shop, guestId);
 
@@ -93,11 +93,11 @@ public sealed class CartTakeoverTests(ShopFixture shop) : IClassFixture<ShopFixt
 
         Assert.Equal(HttpStatusCode.OK, await shopper.ForgetMeAsync());
 
-        await Eventually.HoldsAsync(async () => await shop.QueryCartDbAsync<long>("SELECT count(*) FROM cart WHERE user_id = $1", guestId) == 0, MergeDeadline);
+        await Eventually.HoldsAsync(async () => await shop.QueryCartDbAsync<long>("SELECT count(*) FROM cart WHERE user_id = $1", guestId) == 0, TakeoverDeadline);
     }
 
     [Fact]
-    public async Task Merge_status_tells_nothing_about_someone_elses_guest()
+    public async Task Takeover_status_tells_nothing_about_someone_elses_guest()
     {
         var guestWithCart = shop.CreateShopper();
         var guestWithCartId = await guestWithCart.SignInAnonymouslyAsync();
@@ -108,13 +108,13 @@ public sealed class CartTakeoverTests(ShopFixture shop) : IClassFixture<ShopFixt
 
         var answers = new[]
         {
-            await MergePendingAsync(stranger, guestWithCartId),
-            await MergePendingAsync(stranger, guestWithoutCartId),
-            await MergePendingAsync(stranger, SessionValidation.SecureToken.New()),
+            await TakeoverPendingAsync(stranger, guestWithCartId),
+            await TakeoverPendingAsync(stranger, guestWithoutCartId),
+            await TakeoverPendingAsync(stranger, SessionValidation.SecureToken.New()),
         };
 
         Assert.All(answers, pending => Assert.Equal(answers[0], pending));
-        Assert.False(await MergePendingAsync(guestWithCart, guestWithCartId), "nothing of one's own waits to be merged into oneself");
+        Assert.False(await TakeoverPendingAsync(guestWithCart, guestWithCartId), "nothing of one's own waits to be taken over by oneself");
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public sealed class CartTakeoverTests(ShopFixture shop) : IClassFixture<ShopFixt
         await shopper.AddAsync(9, 1);
         await shopper.SignUpAsync(NewEmail());
 
-        await shopper.WaitForCartAsync(c => c.QuantityOf(9) == 1, MergeDeadline);
+        await shopper.WaitForCartAsync(c => c.QuantityOf(9) == 1, TakeoverDeadline);
         var deadLetters = await database.StreamRangeAsync(EventStream.DeadLetterKey);
         var deadLetter = Assert.Single(deadLetters, entry => entry[EventStream.Fields.EventId] == poisonId.ToString());
         Assert.Contains("cannot be read", deadLetter[EventStream.Fields.Error].ToString(), StringComparison.Ordinal);
@@ -145,10 +145,10 @@ public sealed class CartTakeoverTests(ShopFixture shop) : IClassFixture<ShopFixt
     }
 
     [Fact]
-    public async Task The_link_is_one_trace_from_sign_up_to_cart_merge()
+    public async Task The_link_is_one_trace_from_sign_up_to_cart_takeover()
     {
         var traceId = ActivityTraceId.CreateRandom();
-        var merged = new TaskCompletionSource<Activity>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var takenOver = new TaskCompletionSource<Activity>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == Microsoft.Extensions.Hosting.AspireAuthTelemetry.ActivitySourceName,
@@ -157,7 +157,7 @@ public sealed class CartTakeoverTests(ShopFixture shop) : IClassFixture<ShopFixt
             {
                 if (activity.Kind == ActivityKind.Consumer && activity.TraceId == traceId)
                 {
-                    merged.TrySetResult(activity);
+                    takenOver.TrySetResult(activity);
                 }
             },
         };
@@ -176,7 +176,7 @@ public sealed class CartTakeoverTests(ShopFixture shop) : IClassFixture<ShopFixt
         using var response = await http.SendAsync(signUp);
         response.EnsureSuccessStatusCode();
 
-        var consumerSpan = await merged.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        var consumerSpan = await takenOver.Task.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal("auth.anonymous-account-linked process", consumerSpan.DisplayName);
         Assert.Equal(traceId, consumerSpan.TraceId);
         var storedTraceParent = await shop.QueryAuthDbAsync<string>(
@@ -189,9 +189,9 @@ public sealed class CartTakeoverTests(ShopFixture shop) : IClassFixture<ShopFixt
         {
             var eventId = await shop.QueryAuthDbAsync<Guid>("SELECT event_id FROM outbox_message WHERE payload->>'anonymousUserId' = $1", guestId);
             return eventId != Guid.Empty && await shop.QueryCartDbAsync<long>("SELECT count(*) FROM inbox_message WHERE event_id = $1", eventId) == 1;
-        }, MergeDeadline);
+        }, TakeoverDeadline);
 
-    private static async Task<bool> MergePendingAsync(ShopClient shopper, string guestId)
+    private static async Task<bool> TakeoverPendingAsync(ShopClient shopper, string guestId)
     {
         using var response = await shopper.SendCartAsync(HttpMethod.Get, $"/api/cart/merge-status?from={guestId}");
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("pending").GetBoolean();

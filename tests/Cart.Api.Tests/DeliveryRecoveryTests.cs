@@ -4,14 +4,14 @@ using StackExchange.Redis;
 
 namespace AspireAuth.Cart.Api.Tests;
 
-/// <summary>Cart.Api down while guests sign up: nothing is lost, nothing is merged twice.</summary>
+/// <summary>Cart.Api down while guests sign up: nothing is lost, no cart is taken over twice.</summary>
 [Collection(ShopCollection.Name)]
 public sealed class CartApiDowntimeTests(ShopFixture shop) : IClassFixture<ShopFixture>
 {
     private const int Guests = 50;
 
     [Fact]
-    public async Task Every_guest_cart_is_merged_once_after_cart_api_comes_back()
+    public async Task Every_guest_cart_is_taken_over_once_after_cart_api_comes_back()
     {
         var shoppers = new List<ShopClient>();
         for (var i = 0; i < Guests; i++)
@@ -57,7 +57,7 @@ public sealed class CartApiDowntimeTests(ShopFixture shop) : IClassFixture<ShopF
 public sealed class DeadConsumerTests(ShopFixture shop) : IClassFixture<ShopFixture>
 {
     [Fact]
-    public async Task An_entry_read_by_a_dead_consumer_is_claimed_and_merged_once()
+    public async Task An_entry_read_by_a_dead_consumer_is_claimed_and_taken_over_once()
     {
         var shopper = shop.CreateShopper();
         var guestId = await shopper.SignInAnonymouslyAsync();

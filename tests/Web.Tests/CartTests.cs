@@ -40,6 +40,21 @@ public sealed class CartTests
     }
 
     [Fact]
+    public async Task Quantity_inputs_of_catalog_and_cart_offer_1_to_99()
+    {
+        await using var backend = await StubBackend.StartAsync(MapSignedInGuest);
+        await using var storefront = Storefront.Over(backend);
+        using var browser = storefront.CreateBrowser();
+        browser.DefaultRequestHeaders.Add("Cookie", StubBackend.GuestCookie);
+
+        var catalog = await browser.GetStringAsync(new Uri("/", UriKind.Relative));
+        var cart = await browser.GetStringAsync(new Uri("/Cart", UriKind.Relative));
+
+        Assert.Contains("min=\"1\" max=\"99\" value=\"1\"", catalog, StringComparison.Ordinal);
+        Assert.Contains("min=\"1\" max=\"99\" value=\"1\"", cart, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Update_and_remove_change_the_line_in_cart_api()
     {
         await using var backend = await StubBackend.StartAsync(app =>

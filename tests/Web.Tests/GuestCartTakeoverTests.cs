@@ -4,18 +4,18 @@ using AspireAuth.Web.Tests.Harness;
 namespace AspireAuth.Web.Tests;
 
 /// <summary>
-/// After a guest signs up or in, Cart.Api merges the guest cart asynchronously: the cart page waits
+/// After a guest signs up or in, Cart.Api takes the guest cart over asynchronously: the cart page waits
 /// for it (never shows a cart that fills in later), and stops waiting after about ten seconds.
 /// </summary>
-public sealed class GuestCartHandoverTests
+public sealed class GuestCartTakeoverTests
 {
     private const string Moving = "Moving your guest cart…";
 
     [Fact]
-    public async Task Cart_page_waits_while_the_merge_is_pending_then_shows_the_merged_cart()
+    public async Task Cart_page_waits_while_the_takeover_is_pending_then_shows_the_account_cart()
     {
-        var mergePending = true;
-        await using var backend = await StubBackend.StartAsync(app => MapGuestSigningIn(app, () => mergePending));
+        var takeoverPending = true;
+        await using var backend = await StubBackend.StartAsync(app => MapGuestSigningIn(app, () => takeoverPending));
         await using var storefront = Storefront.Over(backend);
         using var browser = storefront.CreateBrowser();
         browser.DefaultRequestHeaders.Add("Cookie", StubBackend.GuestCookie);
@@ -30,15 +30,15 @@ public sealed class GuestCartHandoverTests
         Assert.DoesNotContain("class=\"cart-count\"", waiting, StringComparison.Ordinal);
         Assert.Contains(backend.Requests, request => request.PathAndQuery == "/api/cart/merge-status?from=guest");
 
-        mergePending = false;
-        var merged = await browser.GetStringAsync(new Uri("/Cart", UriKind.Relative));
-        Assert.DoesNotContain(Moving, merged, StringComparison.Ordinal);
-        Assert.Contains("Trail Running Shoes", merged, StringComparison.Ordinal);
-        Assert.Contains("Trail Map Set", merged, StringComparison.Ordinal);
+        takeoverPending = false;
+        var taken = await browser.GetStringAsync(new Uri("/Cart", UriKind.Relative));
+        Assert.DoesNotContain(Moving, taken, StringComparison.Ordinal);
+        Assert.Contains("Trail Running Shoes", taken, StringComparison.Ordinal);
+        Assert.Contains("Trail Map Set", taken, StringComparison.Ordinal);
 
-        var mergeChecks = backend.Requests.Count(IsMergeStatus);
+        var statusChecks = backend.Requests.Count(IsTakeoverStatus);
         var later = await browser.GetStringAsync(new Uri("/Cart", UriKind.Relative));
-        Assert.Equal(mergeChecks, backend.Requests.Count(IsMergeStatus));
+        Assert.Equal(statusChecks, backend.Requests.Count(IsTakeoverStatus));
         Assert.Contains("Trail Map Set", later, StringComparison.Ordinal);
     }
 
@@ -74,7 +74,7 @@ public sealed class GuestCartHandoverTests
         Assert.DoesNotContain(signedIn.Headers.GetValues("Set-Cookie"), cookie => cookie.StartsWith("aspireauth.guest-cart", StringComparison.Ordinal));
     }
 
-    private static bool IsMergeStatus(RecordedRequest request) =>
+    private static bool IsTakeoverStatus(RecordedRequest request) =>
         request.PathAndQuery.StartsWith("/api/cart/merge-status", StringComparison.Ordinal);
 
     private static Task<HttpResponseMessage> SignInAsync(HttpClient browser) =>
@@ -84,8 +84,8 @@ public sealed class GuestCartHandoverTests
             ["Password"] = "correct horse battery",
         });
 
-    /// <summary>A guest session until sign-in; then Ada's session, whose cart holds the guest's item once the merge has landed.</summary>
-    private static void MapGuestSigningIn(WebApplication app, Func<bool> mergePending)
+    /// <summary>A guest session until sign-in; then Ada's session, whose cart holds the guest's item once the takeover has landed.</summary>
+    private static void MapGuestSigningIn(WebApplication app, Func<bool> takeoverPending)
     {
         app.MapGet("/api/catalog", () => BackendAnswers.Catalog);
         app.MapGet("/api/auth/get-session", (HttpContext context) =>
@@ -94,8 +94,8 @@ public sealed class GuestCartHandoverTests
                 : BackendAnswers.Session("guest", "Anonymous", isAnonymous: true));
         app.MapPost("/api/auth/sign-in/email", (HttpContext context) =>
             BackendAnswers.SignedIn(context, StubBackend.MemberCookie, "member", "Ada", isAnonymous: false));
-        app.MapGet("/api/cart/merge-status", (string from) => Results.Json(new { pending = mergePending() }));
-        app.MapGet("/api/cart", () => mergePending()
+        app.MapGet("/api/cart/merge-status", (string from) => Results.Json(new { pending = takeoverPending() }));
+        app.MapGet("/api/cart", () => takeoverPending()
             ? BackendAnswers.Cart((1, "Trail Running Shoes", 89.90m, 1))
             : BackendAnswers.Cart((1, "Trail Running Shoes", 89.90m, 1), (2, "Trail Map Set", 14.50m, 2)));
     }

@@ -4,29 +4,31 @@ using Microsoft.AspNetCore.DataProtection;
 
 namespace AspireAuth.Web.Backends;
 
-public sealed record PendingHandover(string AnonymousUserId, DateTimeOffset StartedAt);
+/// <summary>A cart takeover the cart page waits for. Stored in the cookie as JSON: keep the property names.</summary>
+public sealed record PendingCartTakeover(string AnonymousUserId, DateTimeOffset StartedAt);
 
 /// <summary>
-/// Carries, across the redirect after a guest signs up or in, which anonymous user's cart Cart.Api is
-/// moving (it does so asynchronously, on the link event), so the cart page waits for the merge rather
+/// Carries, across the redirect after a guest signs up or in, which guest's cart the account is taking
+/// over (Cart.Api does so asynchronously, on the link event), so the cart page waits for the takeover rather
 /// than show a cart that fills in later. A short-lived, HttpOnly, data-protected cookie.
 /// </summary>
-public sealed class GuestCartHandover(IDataProtectionProvider dataProtection, TimeProvider time)
+public sealed class GuestCartTakeover(IDataProtectionProvider dataProtection, TimeProvider time)
 {
     public const string CookieName = "aspireauth.guest-cart";
 
-    /// <summary>How long the cart page waits for the merge before it shows the cart with a note.</summary>
+    /// <summary>How long the cart page waits for the takeover before it shows the cart with a note.</summary>
     public static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(10);
 
+    // The purpose is the type's former name: cookies protected under it stay readable.
     private readonly IDataProtector _protector = dataProtection.CreateProtector("AspireAuth.Web.GuestCartHandover");
 
-    private void Begin(HttpContext http, string anonymousUserId)
+    private void Begin(HttpContext http, string guestUserId)
     {
-        var handover = JsonSerializer.Serialize(new PendingHandover(anonymousUserId, time.GetUtcNow()));
-        http.Response.Cookies.Append(CookieName, _protector.Protect(handover), CookieOptions(http.Request, WaitLimit * 3));
+        var pending = JsonSerializer.Serialize(new PendingCartTakeover(guestUserId, time.GetUtcNow()));
+        http.Response.Cookies.Append(CookieName, _protector.Protect(pending), CookieOptions(http.Request, WaitLimit * 3));
     }
 
-    /// <summary>Starts waiting for the merge when the visitor was a guest before signing up or in; true if so.</summary>
+    /// <summary>Starts waiting for the takeover when the visitor was a guest before signing up or in; true if so.</summary>
     public bool BeginIfGuest(HttpContext http, AuthSession? sessionBefore)
     {
         if (sessionBefore is not { User.IsAnonymous: true })
@@ -38,7 +40,7 @@ public sealed class GuestCartHandover(IDataProtectionProvider dataProtection, Ti
         return true;
     }
 
-    public PendingHandover? Find(HttpRequest request)
+    public PendingCartTakeover? Find(HttpRequest request)
     {
         if (request.Cookies[CookieName] is not { Length: > 0 } protectedValue)
         {
@@ -47,7 +49,7 @@ public sealed class GuestCartHandover(IDataProtectionProvider dataProtection, Ti
 
         try
         {
-            return JsonSerializer.Deserialize<PendingHandover>(_protector.Unprotect(protectedValue));
+            return JsonSerializer.Deserialize<PendingCartTakeover>(_protector.Unprotect(protectedValue));
         }
         catch (Exception exception) when (exception is CryptographicException or JsonException or FormatException)
         {
@@ -55,7 +57,7 @@ public sealed class GuestCartHandover(IDataProtectionProvider dataProtection, Ti
         }
     }
 
-    public bool IsOverdue(PendingHandover handover) => time.GetUtcNow() - handover.StartedAt > WaitLimit;
+    public bool IsOverdue(PendingCartTakeover takeover) => time.GetUtcNow() - takeover.StartedAt > WaitLimit;
 
     public void End(HttpContext http) => http.Response.Cookies.Delete(CookieName, CookieOptions(http.Request, maxAge: null));
 
