@@ -13,8 +13,11 @@ internal sealed class AnonymousEndpoints : IAuthPluginEndpoints
 {
     public void MapEndpoints(RouteGroupBuilder auth)
     {
-        var rateLimit = ((IEndpointRouteBuilder)auth).ServiceProvider.GetRequiredService<RateLimitFilter>();
-        auth.MapPost("/sign-in/anonymous", SignInAnonymous).AddEndpointFilter(rateLimit);
+        var services = ((IEndpointRouteBuilder)auth).ServiceProvider;
+        var limits = services.GetRequiredService<IOptionsMonitor<AnonymousRateLimitOptions>>();
+        auth.MapPost("/sign-in/anonymous", SignInAnonymous)
+            .WithMetadata(new RateLimitBudget(() => (limits.CurrentValue.PermitLimit, limits.CurrentValue.Window)))
+            .AddEndpointFilter(services.GetRequiredService<RateLimitFilter>());
         auth.MapPost("/delete-anonymous-user", DeleteAnonymousUser);
     }
 

@@ -21,6 +21,7 @@ public static class AnonymousServiceCollectionExtensions
         }
 
         options.ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AnonymousRateLimitOptions>().BindConfiguration(AnonymousRateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IAuthModelContribution>(AnonymousModel.Instance);
         services.AddSingleton<IAuthPluginEndpoints, AnonymousEndpoints>();
         services.AddScoped<IAuthPlugin, AnonymousPlugin>();

@@ -25,7 +25,6 @@ public static class BetterAuthServiceCollectionExtensions
             .Validate(options => options.TrustedProxies.TrueForAll(address => System.Net.IPAddress.TryParse(address, out _)),
                 "Auth:RateLimit:TrustedProxies must hold IP addresses.")
             .ValidateOnStart();
-        services.AddOptions<AnonymousRateLimitOptions>().BindConfiguration(AnonymousRateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<FailedSignInOptions>().BindConfiguration(FailedSignInOptions.SectionName).ValidateDataAnnotations()
             .Validate(options => options.MaxLockout >= options.FirstLockout, "Auth:RateLimit:FailedSignIn:MaxLockout must not be shorter than FirstLockout.")
             .ValidateOnStart();
