@@ -1,3 +1,4 @@
+using AspireAuth.Auth.Api.Anonymous;
 using AspireAuth.Auth.Api.BetterAuth;
 using AspireAuth.Auth.Api.Data;
 using AspireAuth.Auth.Api.Outbox;
@@ -11,7 +12,11 @@ namespace AspireAuth.Auth.Api;
 
 internal static class Extensions
 {
-    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    public static void AddApplicationServices(this IHostApplicationBuilder builder) =>
+        builder.AddAuthApi().AddAnonymous();
+
+    /// <summary>Auth.Api with Better Auth's core only; plugins are switched on with the returned builder.</summary>
+    public static BetterAuthBuilder AddAuthApi(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDbContext<AuthDbContext>("authdb");
         builder.AddServiceRedisClient("redis");
@@ -19,11 +24,10 @@ internal static class Extensions
         builder.Services.AddApiExceptionHandler();
         builder.Services.AddOpenApi();
 
-        builder.AddBetterAuth().AddAnonymous();
-
         builder.Services.AddEventPublisher();
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddResilientLoops().AddHostedService<OutboxRelay>();
+        return builder.AddBetterAuth();
     }
 
     public static void MapAuthApi(this WebApplication app)

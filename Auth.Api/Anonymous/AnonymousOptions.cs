@@ -64,6 +64,22 @@ public sealed class AnonymousOptions : IValidatableObject
     }
 }
 
+/// <summary>
+/// Bound from <c>Auth:RateLimit:Anonymous</c>: guest sign-in's own fixed window per client, apart from the
+/// credential endpoints' budget, so shoppers behind one address do not starve each other of guest sessions
+/// and guests cannot use up the sign-in budget.
+/// </summary>
+public sealed class AnonymousRateLimitOptions
+{
+    public const string SectionName = "Auth:RateLimit:Anonymous";
+
+    [Range(1, 1_000_000)]
+    public int PermitLimit { get; set; } = 60;
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(60);
+}
+
 /// <summary>One side of a link: the user and the session it came with.</summary>
 public sealed record LinkedAccount(SessionUser User, Session Session);
 

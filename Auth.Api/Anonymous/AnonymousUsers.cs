@@ -13,7 +13,7 @@ internal static class AnonymousUsers
     /// </summary>
     public static async Task<bool> DeleteWithEventAsync(this AuthDbContext db, string userId, DateTime now, CancellationToken cancellationToken)
     {
-        var deleted = await db.Users.Where(u => u.Id == userId && u.IsAnonymous).ExecuteDeleteAsync(cancellationToken);
+        var deleted = await db.AnonymousUsers().Where(u => u.Id == userId).ExecuteDeleteAsync(cancellationToken);
         if (deleted == 0)
         {
             return false;

@@ -28,7 +28,7 @@ internal sealed class GuestSessionRevocation(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
         var since = lostSince.UtcDateTime - ClockSkewAllowance;
-        await db.AnonymousLinks
+        await db.AnonymousLinks()
             .Where(l => l.LinkedAt >= since && l.GuestSessionsRevokedAt != null)
             .ExecuteUpdateAsync(update => update.SetProperty(l => l.GuestSessionsRevokedAt, (DateTime?)null), cancellationToken);
     }
@@ -50,7 +50,7 @@ internal sealed class GuestSessionRevocation(
         var sessions = scope.ServiceProvider.GetRequiredService<SessionStore>();
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var guests = await db.AnonymousLinks
+        var guests = await db.AnonymousLinks()
             .FromSql($"""
                 SELECT * FROM anonymous_link
                 WHERE guest_sessions_revoked_at IS NULL
@@ -66,8 +66,8 @@ internal sealed class GuestSessionRevocation(
         }
 
         await Task.WhenAll(guests.Select(sessions.RevokeAllAsync));
-        var now = AuthEndpoints.TruncatedNow(time);
-        await db.AnonymousLinks
+        var now = time.TruncatedNow();
+        await db.AnonymousLinks()
             .Where(l => guests.Contains(l.AnonymousUserId))
             .ExecuteUpdateAsync(update => update.SetProperty(l => l.GuestSessionsRevokedAt, now), cancellationToken);
         await transaction.CommitAsync(cancellationToken);

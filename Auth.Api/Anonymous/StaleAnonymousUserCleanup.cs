@@ -29,7 +29,7 @@ internal sealed class StaleAnonymousUserCleanup(
     /// <summary>One pass over every stale anonymous user; returns how many were deleted.</summary>
     internal async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var cutoff = AuthEndpoints.TruncatedNow(time) - options.Value.StaleUserAge;
+        var cutoff = time.TruncatedNow() - options.Value.StaleUserAge;
         var batchSize = options.Value.CleanupBatchSize;
         var cursor = (CreatedAt: DateTime.MinValue, Id: "");
         var deleted = 0;
@@ -56,7 +56,7 @@ internal sealed class StaleAnonymousUserCleanup(
             foreach (var candidate in batch)
             {
                 if (!await sessions.HasLiveSessionAsync(candidate.Id)
-                    && await db.DeleteWithEventAsync(candidate.Id, AuthEndpoints.TruncatedNow(time), cancellationToken))
+                    && await db.DeleteWithEventAsync(candidate.Id, time.TruncatedNow(), cancellationToken))
                 {
                     deleted++;
                 }

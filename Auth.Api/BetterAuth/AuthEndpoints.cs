@@ -33,7 +33,7 @@ internal static class AuthEndpoints
         auth.MapPost("/revoke-session", RevokeSession).DocumentJsonBody<RevokeSessionRequest>();
         auth.MapGet("/ok", static () => TypedResults.Json(new OkResponse(true), AuthJsonContext.Default.OkResponse));
 
-        foreach (var plugin in app.ServiceProvider.GetServices<IAuthPlugin>())
+        foreach (var plugin in app.ServiceProvider.GetServices<IAuthPluginEndpoints>())
         {
             plugin.MapEndpoints(auth);
         }
@@ -105,7 +105,7 @@ internal static class AuthEndpoints
         }
 
         var passwordHash = await hasher.HashAsync(request.Password, http.RequestAborted);
-        var now = TruncatedNow(time);
+        var now = time.TruncatedNow();
         var user = new User
         {
             Id = SecureToken.New(),
@@ -318,12 +318,5 @@ internal static class AuthEndpoints
         }
 
         return TypedResults.Json(new StatusResponse(true), AuthJsonContext.Default.StatusResponse);
-    }
-
-    /// <summary>Now, to the millisecond: Better Auth's dates carry milliseconds, so stored and returned values stay equal.</summary>
-    internal static DateTime TruncatedNow(TimeProvider time)
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
     }
 }

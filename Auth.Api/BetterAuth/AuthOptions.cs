@@ -30,7 +30,7 @@ public sealed class AuthOptions
 /// <summary>
 /// Bound from <c>Auth:RateLimit</c>: a fixed window per client (IPv4 address or IPv6 /64) and endpoint on
 /// e-mail sign-in and sign-up, shared by replicas through Redis. <see cref="Enabled"/> switches every limit
-/// (this one, <see cref="AnonymousRateLimitOptions"/> and <see cref="FailedSignInOptions"/>).
+/// (this one, the budgets plugin endpoints bring (<see cref="RateLimitBudget"/>) and <see cref="FailedSignInOptions"/>).
 /// </summary>
 public sealed class RateLimitOptions
 {
@@ -46,22 +46,6 @@ public sealed class RateLimitOptions
 
     /// <summary>Proxies (e.g. Web) whose <c>X-Forwarded-For</c> is believed; from anyone else it is ignored.</summary>
     public List<string> TrustedProxies { get; set; } = [];
-}
-
-/// <summary>
-/// Bound from <c>Auth:RateLimit:Anonymous</c>: guest sign-in's own fixed window per client, apart from the
-/// credential endpoints' budget, so shoppers behind one address do not starve each other of guest sessions
-/// and guests cannot use up the sign-in budget.
-/// </summary>
-public sealed class AnonymousRateLimitOptions
-{
-    public const string SectionName = "Auth:RateLimit:Anonymous";
-
-    [Range(1, 1_000_000)]
-    public int PermitLimit { get; set; } = 60;
-
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
-    public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>

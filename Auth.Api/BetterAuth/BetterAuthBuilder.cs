@@ -1,8 +1,7 @@
-using AspireAuth.Auth.Api.Anonymous;
-using AspireAuth.Auth.Api.Outbox;
-using AspireAuth.ServiceDefaults.Hosting;
+using AspireAuth.Auth.Api.Data;
 using AspireAuth.SessionValidation;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.EntityFrameworkCore;
 
 namespace AspireAuth.Auth.Api.BetterAuth;
 
@@ -26,7 +25,6 @@ public static class BetterAuthServiceCollectionExtensions
             .Validate(options => options.TrustedProxies.TrueForAll(address => System.Net.IPAddress.TryParse(address, out _)),
                 "Auth:RateLimit:TrustedProxies must hold IP addresses.")
             .ValidateOnStart();
-        services.AddOptions<AnonymousRateLimitOptions>().BindConfiguration(AnonymousRateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<FailedSignInOptions>().BindConfiguration(FailedSignInOptions.SectionName).ValidateDataAnnotations()
             .Validate(options => options.MaxLockout >= options.FirstLockout, "Auth:RateLimit:FailedSignIn:MaxLockout must not be shorter than FirstLockout.")
             .ValidateOnStart();
@@ -44,25 +42,8 @@ public static class BetterAuthServiceCollectionExtensions
         services.AddSingleton<RateLimitFilter>();
         services.AddSingleton<FailedSignInLimiter>();
         services.AddScoped<SessionIssuer>();
+        // Whatever plugins register by the time the options are first built (the app's start) are in the model.
+        services.ConfigureDbContext<AuthDbContext>((provider, db) => db.UseAuthModel(provider.GetServices<IAuthModelContribution>()));
         return new BetterAuthBuilder(builder);
-    }
-
-    /// <summary>The anonymous plugin (Better Auth's <c>anonymous()</c>); options bind from <c>Auth:Anonymous</c>, then <paramref name="configure"/>.</summary>
-    public static BetterAuthBuilder AddAnonymous(this BetterAuthBuilder auth, Action<AnonymousOptions>? configure = null)
-    {
-        var options = auth.Services.AddOptions<AnonymousOptions>().BindConfiguration(AnonymousOptions.SectionName);
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        options.ValidateDataAnnotations().ValidateOnStart();
-        auth.Services.AddResilientLoops();
-        auth.Services.AddSingleton<IAuthPlugin, AnonymousPlugin>();
-        auth.Services.AddHostedService<StaleAnonymousUserCleanup>();
-        auth.Services.AddSingleton<GuestSessionRevocation>();
-        auth.Services.AddHostedService(services => services.GetRequiredService<GuestSessionRevocation>());
-        auth.Services.AddSingleton<IRedisWriteLossRecovery>(services => services.GetRequiredService<GuestSessionRevocation>());
-        return auth;
     }
 }

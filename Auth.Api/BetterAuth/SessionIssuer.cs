@@ -18,7 +18,7 @@ internal sealed class SessionIssuer(
     public string? PresentedToken(HttpRequest request) => cookies.ReadToken(request);
 
     /// <summary>A session for a user who needs no account change (a guest): stored and set as the cookie.</summary>
-    public async Task<SessionWithUser> IssueAsync(HttpContext httpContext, User user, bool rememberMe)
+    public async Task<SessionWithUser> IssueAsync(HttpContext httpContext, SessionUser user, bool rememberMe)
     {
         var created = Prepare(httpContext, user, rememberMe);
         await store.SaveNewAsync(created);
@@ -33,9 +33,9 @@ internal sealed class SessionIssuer(
     /// </summary>
     public async Task<SessionWithUser> SignInAsync(HttpContext httpContext, User user, bool rememberMe, SessionWithUser? previousSession)
     {
-        var session = Prepare(httpContext, user, rememberMe);
+        var session = Prepare(httpContext, WithPluginFields(user), rememberMe);
         var signIn = new SignInContext(httpContext, db, previousSession, PresentedToken(httpContext.Request), session,
-            AuthEndpoints.TruncatedNow(time));
+            time.TruncatedNow());
 
         // Past this point the client going away must not cut the sign-in short.
         var cancellationToken = CancellationToken.None;
@@ -61,8 +61,20 @@ internal sealed class SessionIssuer(
         return session;
     }
 
-    private SessionWithUser Prepare(HttpContext httpContext, User user, bool rememberMe) =>
-        store.Prepare(user.ToSessionUser(),
+    private SessionUser WithPluginFields(User user)
+    {
+        var sessionUser = user.ToSessionUser();
+        var entry = db.Entry(user);
+        foreach (var plugin in plugins)
+        {
+            sessionUser = sessionUser with { Fields = plugin.AddUserFields(entry, sessionUser.Fields) };
+        }
+
+        return sessionUser;
+    }
+
+    private SessionWithUser Prepare(HttpContext httpContext, SessionUser user, bool rememberMe) =>
+        store.Prepare(user,
             ClientInfo.SessionIpAddress(httpContext.Request),
             ClientInfo.UserAgent(httpContext.Request),
             rememberMe ? options.Value.SessionLifetime : DontRememberLifetime);
@@ -70,6 +82,7 @@ internal sealed class SessionIssuer(
 
 internal static class UserMapping
 {
+    /// <summary>The user object with core's fields only; plugins add theirs (<see cref="IAuthPlugin.AddUserFields"/>).</summary>
     public static SessionUser ToSessionUser(this User user) =>
-        new(user.Name, user.Email, user.EmailVerified, user.Image, user.CreatedAt, user.UpdatedAt, user.IsAnonymous, user.Id);
+        new(user.Name, user.Email, user.EmailVerified, user.Image, user.CreatedAt, user.UpdatedAt, user.Id);
 }

@@ -173,7 +173,7 @@ internal sealed class SessionStore(IConnectionMultiplexer redis, SessionReader r
         return (long)saved == 1;
     }
 
-    private DateTime Now() => AuthEndpoints.TruncatedNow(time);
+    private DateTime Now() => time.TruncatedNow();
 
     private static long ToUnixMilliseconds(DateTime utc) => new DateTimeOffset(utc).ToUnixTimeMilliseconds();
 }

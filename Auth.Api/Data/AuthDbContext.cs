@@ -1,3 +1,4 @@
+using AspireAuth.Auth.Api.Anonymous;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -5,17 +6,20 @@ namespace AspireAuth.Auth.Api.Data;
 
 /// <summary>
 /// The Better Auth schema (quoted camelCase <c>user</c> and <c>account</c> tables, text ids)
-/// plus the transactional outbox.
+/// plus the transactional outbox; plugins add their part (<see cref="IAuthModelContribution"/>).
 /// </summary>
 public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbContext(options)
 {
+    private readonly AuthModelContributions _contributions = options.FindExtension<AuthModelContributions>() ?? AuthModelContributions.None;
+
+    /// <summary>Which plugins' parts the model has (see <see cref="AuthModelCacheKeyFactory"/>).</summary>
+    internal string ModelKey => _contributions.Key;
+
     public DbSet<User> Users => Set<User>();
 
     public DbSet<Account> Accounts => Set<Account>();
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
-
-    public DbSet<AnonymousLink> AnonymousLinks => Set<AnonymousLink>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -30,10 +34,7 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
             user.Property(u => u.Image).HasColumnName("image");
             user.Property(u => u.CreatedAt).HasColumnName("createdAt");
             user.Property(u => u.UpdatedAt).HasColumnName("updatedAt");
-            user.Property(u => u.IsAnonymous).HasColumnName("isAnonymous").HasDefaultValue(false);
             user.HasIndex(u => u.Email).IsUnique();
-            // Serves the stale-anonymous-user cleanup without scanning real users.
-            user.HasIndex(u => u.CreatedAt).HasFilter("\"isAnonymous\"").HasDatabaseName("IX_user_anonymous_createdAt");
         });
 
         modelBuilder.Entity<Account>(account =>
@@ -49,20 +50,6 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
             account.Property(a => a.UpdatedAt).HasColumnName("updatedAt");
             account.HasIndex(a => a.UserId);
             account.HasOne<User>().WithMany().HasForeignKey(a => a.UserId).OnDelete(DeleteBehavior.Cascade);
-        });
-
-        modelBuilder.Entity<AnonymousLink>(link =>
-        {
-            link.ToTable("anonymous_link");
-            link.HasKey(l => l.AnonymousUserId);
-            link.Property(l => l.AnonymousUserId).HasColumnName("anonymous_user_id");
-            link.Property(l => l.NewUserId).HasColumnName("new_user_id");
-            link.Property(l => l.LinkedAt).HasColumnName("linked_at");
-            link.Property(l => l.AnonymousSessionTokenHash).HasColumnName("anonymous_session_token_hash");
-            link.Property(l => l.GuestSessionsRevokedAt).HasColumnName("guest_sessions_revoked_at");
-            link.HasIndex(l => l.NewUserId);
-            // The durable retry's work queue: links whose guest sessions are not yet known to be revoked.
-            link.HasIndex(l => l.LinkedAt).HasFilter("guest_sessions_revoked_at IS NULL").HasDatabaseName("IX_anonymous_link_unrevoked");
         });
 
         modelBuilder.Entity<OutboxMessage>(message =>
@@ -84,12 +71,24 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
             message.HasIndex(m => m.Sequence).HasFilter("published_at IS NULL").HasDatabaseName("IX_outbox_message_unpublished");
             message.HasIndex(m => m.PublishedAt).HasFilter("published_at IS NOT NULL").HasDatabaseName("IX_outbox_message_published_at");
         });
+
+        foreach (var contribution in _contributions.Contributions)
+        {
+            contribution.Configure(modelBuilder);
+        }
     }
 }
 
-/// <summary>Lets <c>dotnet ef migrations add</c> build the model without a running database.</summary>
+/// <summary>
+/// Lets <c>dotnet ef migrations add</c> build the model without a running database: the full model, with
+/// every plugin on, so the migrations create every plugin's tables whether or not an app switches it on.
+/// </summary>
 internal sealed class AuthDbContextDesignTimeFactory : IDesignTimeDbContextFactory<AuthDbContext>
 {
+    private static readonly IAuthModelContribution[] Plugins = [AnonymousModel.Instance];
+
+    public static string FullModelKey { get; } = Plugins.Aggregate(AuthModelContributions.None, (all, plugin) => all.With(plugin)).Key;
+
     public AuthDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<AuthDbContext>().UseNpgsql("Host=design-time-only").Options);
+        new(new DbContextOptionsBuilder<AuthDbContext>().UseNpgsql("Host=design-time-only").UseAuthModel(Plugins).Options);
 }

@@ -1,6 +1,6 @@
 namespace AspireAuth.Auth.Api.Data;
 
-/// <summary>Better Auth's <c>user</c> row, with the anonymous plugin's <c>isAnonymous</c> column.</summary>
+/// <summary>Better Auth's <c>user</c> row (core fields; plugins map their columns as shadow properties).</summary>
 public sealed class User
 {
     public required string Id { get; init; }
@@ -17,6 +17,4 @@ public sealed class User
     public DateTime CreatedAt { get; init; }
 
     public DateTime UpdatedAt { get; set; }
-
-    public bool IsAnonymous { get; set; }
 }

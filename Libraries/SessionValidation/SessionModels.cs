@@ -1,6 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace AspireAuth.SessionValidation;
 
-/// <summary>Better Auth's user object as it appears in responses and session records.</summary>
+/// <summary>
+/// Better Auth's user object as it appears in responses and session records: the core fields, and
+/// the fields plugins add (<see cref="Fields"/>), written between <c>updatedAt</c> and <c>id</c>.
+/// </summary>
+[JsonConverter(typeof(SessionUserJsonConverter))]
 public sealed record SessionUser(
     string Name,
     string Email,
@@ -8,8 +14,11 @@ public sealed record SessionUser(
     string? Image,
     DateTime CreatedAt,
     DateTime UpdatedAt,
-    bool IsAnonymous,
-    string Id);
+    string Id)
+{
+    /// <summary>Plugin fields (Better Auth's <c>additionalFields</c>), kept as stored and written back unchanged.</summary>
+    public UserFields Fields { get; init; } = UserFields.None;
+}
 
 /// <summary>Better Auth's session object.</summary>
 public sealed record Session(

@@ -54,6 +54,12 @@ public static class SessionClaims
 {
     public const string UserId = ClaimTypes.NameIdentifier;
     public const string IsAnonymous = "is_anonymous";
+
+    /// <summary>
+    /// The anonymous plugin's field of the session's user; an optional field, not a core one: absent
+    /// (a session written with the plugin off) it reads as false.
+    /// </summary>
+    public const string IsAnonymousField = "isAnonymous";
     public const string SessionToken = "session_token";
 
     public static string GetUserId(this ClaimsPrincipal user) =>
@@ -89,7 +95,7 @@ internal sealed class SessionAuthenticationHandler(
         var identity = new ClaimsIdentity(
             [
                 new Claim(SessionClaims.UserId, found.User.Id),
-                new Claim(SessionClaims.IsAnonymous, found.User.IsAnonymous ? "true" : "false"),
+                new Claim(SessionClaims.IsAnonymous, found.User.Fields.IsTrue(SessionClaims.IsAnonymousField) ? "true" : "false"),
                 new Claim(SessionClaims.SessionToken, token),
             ],
             SchemeName);

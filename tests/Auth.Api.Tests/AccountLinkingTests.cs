@@ -220,10 +220,10 @@ public sealed partial class AccountLinkingTests : IClassFixture<AuthApiFixture>,
         var link = Assert.Single(_recorder.Links);
         Assert.Equal(anonymous.UserId, link.AnonymousUser.User.Id);
         Assert.Equal(anonymous.Token, link.AnonymousUser.Session.Token);
-        Assert.True(link.AnonymousUser.User.IsAnonymous);
+        Assert.True(link.AnonymousUser.User.IsAnonymous());
         Assert.Equal(newUserId, link.NewUser.User.Id);
         Assert.Equal(newUserId, link.NewUser.Session.UserId);
-        Assert.False(link.NewUser.User.IsAnonymous);
+        Assert.False(link.NewUser.User.IsAnonymous());
     }
 
     private async Task AssertNothingLinkedAsync(string userId)

@@ -206,11 +206,11 @@ public sealed class AnonymousOptionsTests(AuthApiFixture fixture) : IClassFixtur
 
         var link = Assert.Single(recorder.Links);
         Assert.Equal(anonymous.UserId, link.AnonymousUser.User.Id);
-        Assert.True(link.AnonymousUser.User.IsAnonymous);
+        Assert.True(link.AnonymousUser.User.IsAnonymous());
         Assert.Equal(anonymous.Token, link.AnonymousUser.Session.Token);
         Assert.Equal(anonymous.UserId, link.AnonymousUser.Session.UserId);
         Assert.Equal(signUp.UserId, link.NewUser.User.Id);
-        Assert.Equal(("Bob", email, false), (link.NewUser.User.Name, link.NewUser.User.Email, link.NewUser.User.IsAnonymous));
+        Assert.Equal(("Bob", email, false), (link.NewUser.User.Name, link.NewUser.User.Email, link.NewUser.User.IsAnonymous()));
         Assert.Equal(signUp.Token, link.NewUser.Session.Token);
         Assert.Equal(signUp.UserId, link.NewUser.Session.UserId);
 

@@ -205,8 +205,8 @@ public sealed class RateLimitTests(AuthApiFixture fixture) : IClassFixture<AuthA
     }
 
     [Theory]
-    [InlineData("Auth:RateLimit:Anonymous:PermitLimit", "0", typeof(AspireAuth.Auth.Api.BetterAuth.AnonymousRateLimitOptions))]
-    [InlineData("Auth:RateLimit:Anonymous:Window", "00:00:00", typeof(AspireAuth.Auth.Api.BetterAuth.AnonymousRateLimitOptions))]
+    [InlineData("Auth:RateLimit:Anonymous:PermitLimit", "0", typeof(AspireAuth.Auth.Api.Anonymous.AnonymousRateLimitOptions))]
+    [InlineData("Auth:RateLimit:Anonymous:Window", "00:00:00", typeof(AspireAuth.Auth.Api.Anonymous.AnonymousRateLimitOptions))]
     [InlineData("Auth:RateLimit:FailedSignIn:FreeFailures", "0", typeof(AspireAuth.Auth.Api.BetterAuth.FailedSignInOptions))]
     [InlineData("Auth:RateLimit:FailedSignIn:FirstLockout", "00:00:00", typeof(AspireAuth.Auth.Api.BetterAuth.FailedSignInOptions))]
     [InlineData("Auth:RateLimit:FailedSignIn:MaxLockout", "00:00:00.500", typeof(AspireAuth.Auth.Api.BetterAuth.FailedSignInOptions))]

@@ -22,6 +22,40 @@ namespace AspireAuth.Auth.Api.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("AspireAuth.Auth.Api.Anonymous.AnonymousLink", b =>
+                {
+                    b.Property<string>("AnonymousUserId")
+                        .HasColumnType("text")
+                        .HasColumnName("anonymous_user_id");
+
+                    b.Property<string>("AnonymousSessionTokenHash")
+                        .HasColumnType("text")
+                        .HasColumnName("anonymous_session_token_hash");
+
+                    b.Property<DateTime?>("GuestSessionsRevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("guest_sessions_revoked_at");
+
+                    b.Property<DateTime>("LinkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("linked_at");
+
+                    b.Property<string>("NewUserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("new_user_id");
+
+                    b.HasKey("AnonymousUserId");
+
+                    b.HasIndex("LinkedAt")
+                        .HasDatabaseName("IX_anonymous_link_unrevoked")
+                        .HasFilter("guest_sessions_revoked_at IS NULL");
+
+                    b.HasIndex("NewUserId");
+
+                    b.ToTable("anonymous_link", (string)null);
+                });
+
             modelBuilder.Entity("AspireAuth.Auth.Api.Data.Account", b =>
                 {
                     b.Property<string>("Id")
@@ -60,40 +94,6 @@ namespace AspireAuth.Auth.Api.Data.Migrations
                     b.HasIndex("UserId");
 
                     b.ToTable("account", (string)null);
-                });
-
-            modelBuilder.Entity("AspireAuth.Auth.Api.Data.AnonymousLink", b =>
-                {
-                    b.Property<string>("AnonymousUserId")
-                        .HasColumnType("text")
-                        .HasColumnName("anonymous_user_id");
-
-                    b.Property<string>("AnonymousSessionTokenHash")
-                        .HasColumnType("text")
-                        .HasColumnName("anonymous_session_token_hash");
-
-                    b.Property<DateTime?>("GuestSessionsRevokedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("guest_sessions_revoked_at");
-
-                    b.Property<DateTime>("LinkedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("linked_at");
-
-                    b.Property<string>("NewUserId")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("new_user_id");
-
-                    b.HasKey("AnonymousUserId");
-
-                    b.HasIndex("LinkedAt")
-                        .HasDatabaseName("IX_anonymous_link_unrevoked")
-                        .HasFilter("guest_sessions_revoked_at IS NULL");
-
-                    b.HasIndex("NewUserId");
-
-                    b.ToTable("anonymous_link", (string)null);
                 });
 
             modelBuilder.Entity("AspireAuth.Auth.Api.Data.OutboxMessage", b =>

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace AspireAuth.Auth.Api.Data;
+namespace AspireAuth.Auth.Api.Anonymous;
 
 /// <summary>
 /// Records that an anonymous user was linked. Its key makes linking happen at most once, even
