@@ -26,12 +26,11 @@ internal static class CartApi
         return app;
     }
 
-    // The request's sync was made when its session was looked up: one round trip covers both.
-    private static Task<SerializedJson<CartResponse>> GetCart(ClaimsPrincipal user, CartReader carts, RequestSync requestSync) =>
-        carts.GetAsync(user.GetUserId(), requestSync);
+    private static Task<SerializedJson<CartResponse>> GetCart(ClaimsPrincipal user, ICartReader carts) =>
+        carts.GetAsync(user.GetUserId());
 
     private static async Task<Results<SerializedJson<CartResponse>, JsonHttpResult<ApiError>>> AddItem(
-        AddCartItemRequest request, ClaimsPrincipal user, CartStore carts, CartReader reader, CancellationToken cancellationToken)
+        AddCartItemRequest request, ClaimsPrincipal user, CartStore carts, ICartReader reader, CancellationToken cancellationToken)
     {
         if (request.ProductId is not { } productId)
         {
@@ -47,7 +46,7 @@ internal static class CartApi
     }
 
     private static async Task<Results<SerializedJson<CartResponse>, JsonHttpResult<ApiError>>> SetQuantity(
-        int productId, SetCartItemQuantityRequest request, ClaimsPrincipal user, CartStore carts, CartReader reader, CancellationToken cancellationToken)
+        int productId, SetCartItemQuantityRequest request, ClaimsPrincipal user, CartStore carts, ICartReader reader, CancellationToken cancellationToken)
     {
         if (request.Quantity is not { } quantity || quantity is < 0 or > Data.ShoppingCart.MaxQuantity)
         {
@@ -58,7 +57,7 @@ internal static class CartApi
     }
 
     private static async Task<Results<SerializedJson<CartResponse>, JsonHttpResult<ApiError>>> RemoveItem(
-        int productId, ClaimsPrincipal user, CartStore carts, CartReader reader, CancellationToken cancellationToken) =>
+        int productId, ClaimsPrincipal user, CartStore carts, ICartReader reader, CancellationToken cancellationToken) =>
         await Respond(await carts.RemoveAsync(user.CartOwner(), productId, cancellationToken), user, reader);
 
     private static async Task<Results<NoContent, JsonHttpResult<ApiError>>> ClearCart(ClaimsPrincipal user, CartStore carts, CancellationToken cancellationToken) =>
@@ -85,13 +84,13 @@ internal static class CartApi
     }
 
     private static async Task<Results<SerializedJson<CartResponse>, JsonHttpResult<ApiError>>> Respond(
-        CartChangeOutcome outcome, ClaimsPrincipal user, CartReader carts) => outcome switch
+        CartChangeOutcome outcome, ClaimsPrincipal user, ICartReader carts) => outcome switch
         {
             CartChangeOutcome.ProductNotFound => Errors.ProductNotFound(),
             CartChangeOutcome.LineLimitReached => Errors.Error(StatusCodes.Status400BadRequest, "CART_LINE_LIMIT",
                 $"A cart holds at most {Data.ShoppingCart.MaxLines} different products"),
             CartChangeOutcome.GuestAlreadyLinked => Errors.GuestAlreadyLinked(),
-            _ => await carts.GetAfterChangeAsync(user.GetUserId()),
+            _ => await carts.GetAsync(user.GetUserId()),
         };
 }
 

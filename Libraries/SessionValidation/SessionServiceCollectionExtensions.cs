@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using AspireAuth.Caching;
 using AspireAuth.ServiceDefaults.ApiErrors;
+using AspireAuth.SessionValidation.Caching;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,9 +16,13 @@ namespace AspireAuth.SessionValidation;
 
 public static class SessionServiceCollectionExtensions
 {
-    /// <summary>Registers cookie signing and Redis session lookup (the Redis client must be registered too).</summary>
-    public static IServiceCollection AddSessionLookup(this IServiceCollection services)
+    /// <summary>
+    /// Registers cookie signing and Redis session lookup (<see cref="ISessionReader"/>; the Redis client must be registered
+    /// too), through the <see cref="SessionCache"/> when <c>Caching:Enabled</c> is on.
+    /// </summary>
+    public static IHostApplicationBuilder AddSessionLookup(this IHostApplicationBuilder builder)
     {
+        var services = builder.Services;
         services.AddOptions<SessionSigningOptions>()
             .BindConfiguration(SessionSigningOptions.SectionName)
             .PostConfigure<IHostEnvironment>((options, environment) =>
@@ -33,18 +38,41 @@ public static class SessionServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(provider => new SessionCookie(provider.GetRequiredService<IOptions<SessionSigningOptions>>().Value.Secret!));
-        services.AddCoherentCaching();
         services.TryAddSingleton<SessionReader>();
-        return services;
+        builder.AddCaching();
+        if (CachingOptions.IsEnabled(builder.Configuration))
+        {
+            services.TryAddSingleton<SessionCache>();
+            services.TryAddSingleton<ISessionReader>(provider => new CachedSessionReader(provider.GetRequiredService<SessionCache>()));
+            services.TryAddSingleton(new SessionInvalidationChannel(InvalidationMessages.Channel));
+        }
+        else
+        {
+            services.TryAddSingleton<ISessionReader>(provider => provider.GetRequiredService<SessionReader>());
+            services.TryAddSingleton(SessionInvalidationChannel.None);
+        }
+
+        return builder;
     }
 
     /// <summary>
     /// Authenticates requests by their Auth.Api session (cookie or bearer), so other services
     /// trust exactly what Auth.Api issued and nothing it has revoked.
     /// </summary>
-    public static AuthenticationBuilder AddSessionAuthentication(this IServiceCollection services)
+    public static AuthenticationBuilder AddSessionAuthentication(this IHostApplicationBuilder builder)
     {
-        services.AddSessionLookup();
+        var services = builder.AddSessionLookup().Services;
+        if (CachingOptions.IsEnabled(builder.Configuration))
+        {
+            // A resource server looks the session up, then reads what the request asked for: both share the request's sync.
+            services.AddKeyedScoped<ISessionReader>(SessionAuthenticationHandler.SchemeName, (provider, _) =>
+                new CachedSessionReader(provider.GetRequiredService<SessionCache>(), provider.GetRequiredService<RequestSync>()));
+        }
+        else
+        {
+            services.AddKeyedSingleton(SessionAuthenticationHandler.SchemeName, (provider, _) => provider.GetRequiredService<ISessionReader>());
+        }
+
         return services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
     }
@@ -67,8 +95,7 @@ internal sealed class SessionAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     SessionCookie cookie,
-    SessionReader sessions,
-    RequestSync requestSync)
+    [FromKeyedServices(SessionAuthenticationHandler.SchemeName)] ISessionReader sessions)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "BetterAuthSession";
@@ -81,7 +108,7 @@ internal sealed class SessionAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        if (await sessions.FindAsync(token, requestSync) is not { } found)
+        if (await sessions.FindAsync(token) is not { } found)
         {
             return AuthenticateResult.Fail("The session does not exist or has ended.");
         }
