@@ -88,8 +88,9 @@ public sealed partial class CachingModeGuard(
             // So that a redeployment with the other mode need not wait for this record to lapse.
             await redis.GetDatabase().SortedSetRemoveAsync(KeyOf(_enabled), _instance);
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
         {
+            // Best effort (the Redis client may be gone already at shutdown): the record lapses on its own.
             LogNotRemoved(exception, RecordLifetime);
         }
     }

@@ -11,14 +11,24 @@ namespace AspireAuth.Cart.Api.Tests;
 /// <summary>
 /// Real PostgreSQL and Redis of its own (so consumers of one test class never meet another's),
 /// with Auth.Api and Cart.Api in-process: the outbox relay and the stream consumer run for real.
+/// Caching is on or off as the environment says (<c>Caching__Enabled</c>), unless a subclass forces it.
 /// </summary>
-public sealed class ShopFixture : IAsyncLifetime
+public class ShopFixture : IAsyncLifetime
 {
     public const string Secret = "cart-api-tests-secret-0123456789-abcdefgh";
 
     public static readonly TimeSpan ChangeLeaseCommitWithin = TimeSpan.FromSeconds(4);
 
     private readonly List<IAsyncDisposable> _apps = [];
+    private readonly bool? _cachingEnabled;
+
+    public ShopFixture()
+        : this(cachingEnabled: null)
+    {
+    }
+
+    /// <param name="cachingEnabled">The <c>Caching:Enabled</c> of every app started here; null: the environment's.</param>
+    protected ShopFixture(bool? cachingEnabled) => _cachingEnabled = cachingEnabled;
 
     public RealInfrastructure Infrastructure { get; private set; } = null!;
 
@@ -106,6 +116,11 @@ public sealed class ShopFixture : IAsyncLifetime
         var configured = factory.WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Testing");
+            if (_cachingEnabled is { } cachingEnabled)
+            {
+                web.UseSetting("Caching:Enabled", cachingEnabled ? "true" : "false");
+            }
+
             web.UseSetting($"ConnectionStrings:{database}", Infrastructure.ConnectionStrings[database]);
             web.UseSetting("ConnectionStrings:redis", Infrastructure.ConnectionStrings["redis"]);
             web.UseSetting("Auth:Secret", Secret);
@@ -115,8 +130,23 @@ public sealed class ShopFixture : IAsyncLifetime
                 web.UseSetting(key, value);
             }
         });
+        try
+        {
+            _ = configured.Services; // starts the host: migrations, relay and consumer run from here on
+        }
+        catch
+        {
+            configured.Dispose();
+            throw;
+        }
+
         _apps.Add(configured);
-        _ = configured.Services; // starts the host: migrations, relay and consumer run from here on
         return configured;
     }
 }
+
+/// <summary>A <see cref="ShopFixture"/> whose apps cache, whatever the environment says: for tests of the caches themselves.</summary>
+public sealed class CachingShopFixture() : ShopFixture(cachingEnabled: true);
+
+/// <summary>A <see cref="ShopFixture"/> whose apps do not cache, whatever the environment says.</summary>
+public sealed class UncachedShopFixture() : ShopFixture(cachingEnabled: false);
