@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using AspireAuth.Caching;
 using AspireAuth.ServiceDefaults.ApiErrors;
 using AspireAuth.SessionValidation.Caching;
 using Microsoft.AspNetCore.Authentication;
@@ -39,20 +38,7 @@ public static class SessionServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(provider => new SessionCookie(provider.GetRequiredService<IOptions<SessionSigningOptions>>().Value.Secret!));
         services.TryAddSingleton<SessionReader>();
-        builder.AddCaching();
-        if (CachingOptions.IsEnabled(builder.Configuration))
-        {
-            services.TryAddSingleton<SessionCache>();
-            services.TryAddSingleton<ISessionReader>(provider => new CachedSessionReader(provider.GetRequiredService<SessionCache>()));
-            services.TryAddSingleton(new SessionInvalidationChannel(InvalidationMessages.Channel));
-        }
-        else
-        {
-            services.TryAddSingleton<ISessionReader>(provider => provider.GetRequiredService<SessionReader>());
-            services.TryAddSingleton(SessionInvalidationChannel.None);
-        }
-
-        return builder;
+        return builder.AddSessionCaching();
     }
 
     /// <summary>
@@ -61,18 +47,7 @@ public static class SessionServiceCollectionExtensions
     /// </summary>
     public static AuthenticationBuilder AddSessionAuthentication(this IHostApplicationBuilder builder)
     {
-        var services = builder.AddSessionLookup().Services;
-        if (CachingOptions.IsEnabled(builder.Configuration))
-        {
-            // A resource server looks the session up, then reads what the request asked for: both share the request's sync.
-            services.AddKeyedScoped<ISessionReader>(SessionAuthenticationHandler.SchemeName, (provider, _) =>
-                new CachedSessionReader(provider.GetRequiredService<SessionCache>(), provider.GetRequiredService<RequestSync>()));
-        }
-        else
-        {
-            services.AddKeyedSingleton(SessionAuthenticationHandler.SchemeName, (provider, _) => provider.GetRequiredService<ISessionReader>());
-        }
-
+        var services = builder.AddSessionLookup().AddRequestSessionCaching(SessionAuthenticationHandler.SchemeName).Services;
         return services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
     }
