@@ -18,7 +18,10 @@ namespace AspireAuth.Caching;
 /// its start (the check and the record are one script, so two instances starting together cannot both pass):
 /// a mixed deployment cannot start. Should one appear anyway (an instance cut off from Redis for longer than a
 /// record lives), every instance of it sees the conflict at its next refresh: the loop fails (Unhealthy on
-/// <c>/health</c>) and an instance with caching stops trusting its caches until the conflict is gone.
+/// <c>/health</c>) and an instance with caching stops trusting its caches until the conflict is gone. An instance with
+/// caching also stops trusting them when a refresh fails, until one succeeds: its own record may have lapsed meanwhile.
+/// What remains: an instance without caching whose record lapsed (cut off from Redis for a minute) may change data
+/// unannounced until its next refresh, if an instance with caching started in that minute.
 /// </remarks>
 public sealed partial class CachingModeGuard(
     IConnectionMultiplexer redis,
@@ -69,8 +72,20 @@ public sealed partial class CachingModeGuard(
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         loops.RunEveryAsync("caching-mode", RefreshInterval, async _ =>
         {
-            var others = await RecordAsync(atStart: false);
             var feed = _enabled ? services.GetService<InvalidationFeed>() : null;
+            long others;
+            try
+            {
+                others = await RecordAsync(atStart: false);
+            }
+            catch
+            {
+                // This record may lapse before the next refresh, and an instance of the other mode start unseen:
+                // caches are trusted again only once a refresh has found none.
+                feed?.Suspend();
+                throw;
+            }
+
             if (others > 0)
             {
                 feed?.Suspend();
