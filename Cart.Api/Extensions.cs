@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using AspireAuth.Caching;
+using AspireAuth.Cart.Api.Caching;
 using AspireAuth.Cart.Api.Carts;
 using AspireAuth.Cart.Api.Catalog;
 using AspireAuth.Cart.Api.Data;
@@ -19,7 +19,7 @@ internal static class Extensions
         builder.AddServiceDbContext<CartDbContext>("cartdb");
         builder.AddServiceRedisClient("redis");
 
-        builder.Services.AddSessionAuthentication();
+        builder.AddSessionAuthentication();
         builder.Services.AddAuthorization();
         builder.Services.AddApiErrors();
         builder.Services.ConfigureHttpJsonOptions(options =>
@@ -33,8 +33,7 @@ internal static class Extensions
         });
         builder.Services.AddOpenApi();
 
-        builder.Services.AddSingleton<CartReader>();
-        builder.Services.AddHostedService<CatalogChangeAnnouncement>();
+        builder.AddCartReadsAndChanges();
         builder.Services.AddScoped<CartStore>();
         builder.Services.AddScoped<Inbox>();
         builder.Services.AddEventConsumer("cart-api")

@@ -18,8 +18,7 @@ public static class BetterAuthServiceCollectionExtensions
     /// <summary>Better Auth's core: e-mail and password, sessions in Redis, its cookies and cross-site rules.</summary>
     public static BetterAuthBuilder AddBetterAuth(this IHostApplicationBuilder builder)
     {
-        var services = builder.Services;
-        services.AddSessionLookup();
+        var services = builder.AddSessionLookup().Services;
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateDataAnnotations()
             .Validate(options => options.TrustedProxies.TrueForAll(address => System.Net.IPAddress.TryParse(address, out _)),

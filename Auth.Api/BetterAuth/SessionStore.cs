@@ -1,6 +1,6 @@
 using System.Text.Json;
-using AspireAuth.Caching;
 using AspireAuth.SessionValidation;
+using AspireAuth.SessionValidation.Caching;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -11,17 +11,19 @@ namespace AspireAuth.Auth.Api.BetterAuth;
 /// and user (TTL = expiry), <c>better-auth:active-sessions-{userId}</c> indexes a user's tokens.
 /// Each change is one Lua script, so the record and its index never disagree.
 /// </summary>
-internal sealed class SessionStore(IConnectionMultiplexer redis, SessionReader reader, TimeProvider time, IOptions<AuthOptions> options)
+internal sealed class SessionStore(
+    IConnectionMultiplexer redis, ISessionReader reader, SessionInvalidationChannel invalidations, TimeProvider time, IOptions<AuthOptions> options)
 {
-    // Every script that changes or removes an existing session publishes "session:{token}" on the
-    // invalidation channel in the same step, which keeps every service's session cache coherent.
+    // With caching on, every script that changes or removes an existing session publishes "session:{token}" on the
+    // invalidation channel in the same step, which keeps every service's session cache coherent. With caching off the
+    // channel argument is empty and nothing is published.
 
     // KEYS: session, index. ARGV: json, ttl ms, token, expiresAt ms, now ms, "XX" to update only an existing session, channel, key prefix.
     private const string SaveScript = """
         local ok
         if ARGV[6] == 'XX' then
           ok = redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'XX')
-          if ok then redis.call('PUBLISH', ARGV[7], ARGV[8] .. ARGV[3]) end
+          if ok and ARGV[7] ~= '' then redis.call('PUBLISH', ARGV[7], ARGV[8] .. ARGV[3]) end
         else
           ok = redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
         end
@@ -46,7 +48,7 @@ internal sealed class SessionStore(IConnectionMultiplexer redis, SessionReader r
     // KEYS: session, index. ARGV: token, now ms, channel, key prefix. Returns 1 when this call removed the session.
     private const string DeleteScript = """
         local removed = redis.call('DEL', KEYS[1])
-        redis.call('PUBLISH', ARGV[3], ARGV[4] .. ARGV[1])
+        if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4] .. ARGV[1]) end
         local raw = redis.call('GET', KEYS[2])
         if raw then
           local now = tonumber(ARGV[2])
@@ -73,7 +75,7 @@ internal sealed class SessionStore(IConnectionMultiplexer redis, SessionReader r
         if raw then
           for _, e in ipairs(cjson.decode(raw)) do
             redis.call('DEL', ARGV[1] .. e.token)
-            redis.call('PUBLISH', ARGV[4], ARGV[5] .. e.token)
+            if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[4], ARGV[5] .. e.token) end
           end
         end
         redis.call('DEL', KEYS[1])
@@ -125,7 +127,7 @@ internal sealed class SessionStore(IConnectionMultiplexer redis, SessionReader r
     {
         var removed = await redis.GetDatabase().ScriptEvaluateAsync(DeleteScript,
             [SessionKeys.Session(session.Token), SessionKeys.ActiveSessions(session.UserId)],
-            [session.Token, ToUnixMilliseconds(Now()), InvalidationMessages.Channel, SessionReader.InvalidationKeyPrefix]);
+            [session.Token, ToUnixMilliseconds(Now()), invalidations.Name, invalidations.KeyPrefix]);
         return (long)removed == 1;
     }
 
@@ -133,7 +135,7 @@ internal sealed class SessionStore(IConnectionMultiplexer redis, SessionReader r
     public Task RevokeAllAsync(string userId) =>
         redis.GetDatabase().ScriptEvaluateAsync(RevokeAllScript,
             [SessionKeys.ActiveSessions(userId), SessionKeys.RevokedBefore(userId)],
-            [SessionKeys.Prefix, ToUnixMilliseconds(Now()), (long)_options.SessionLifetime.TotalSeconds, InvalidationMessages.Channel, SessionReader.InvalidationKeyPrefix]);
+            [SessionKeys.Prefix, ToUnixMilliseconds(Now()), (long)_options.SessionLifetime.TotalSeconds, invalidations.Name, invalidations.KeyPrefix]);
 
     public async Task<bool> HasLiveSessionAsync(string userId) =>
         await redis.GetDatabase().KeyExistsAsync(SessionKeys.ActiveSessions(userId));
@@ -169,7 +171,7 @@ internal sealed class SessionStore(IConnectionMultiplexer redis, SessionReader r
         var saved = await redis.GetDatabase().ScriptEvaluateAsync(SaveScript,
             [SessionKeys.Session(record.Session.Token), SessionKeys.ActiveSessions(record.User.Id)],
             [json, (long)ttl.TotalMilliseconds, record.Session.Token, ToUnixMilliseconds(record.Session.ExpiresAt),
-             ToUnixMilliseconds(Now()), onlyIfExists ? "XX" : "", InvalidationMessages.Channel, SessionReader.InvalidationKeyPrefix]);
+             ToUnixMilliseconds(Now()), onlyIfExists ? "XX" : "", invalidations.Name, invalidations.KeyPrefix]);
         return (long)saved == 1;
     }
 

@@ -27,12 +27,11 @@ internal static class CartApi
         return app;
     }
 
-    // The request's sync was made when its session was looked up: one round trip covers both.
-    private static Task<SerializedJson<CartResponse>> GetCart(ClaimsPrincipal user, CartReader carts, RequestSync requestSync) =>
-        carts.GetAsync(user.GetUserId(), requestSync);
+    private static Task<SerializedJson<CartResponse>> GetCart(ClaimsPrincipal user, ICartReader carts) =>
+        carts.GetAsync(user.GetUserId());
 
     private static async Task<Results<SerializedJson<CartResponse>, JsonHttpResult<ApiError>>> AddItem(
-        AddCartItemRequest request, ClaimsPrincipal user, CartStore carts, CartReader reader, CancellationToken cancellationToken)
+        AddCartItemRequest request, ClaimsPrincipal user, CartStore carts, ICartReader reader, CancellationToken cancellationToken)
     {
         if (request.ProductId is not { } productId)
         {
@@ -48,7 +47,7 @@ internal static class CartApi
     }
 
     private static async Task<Results<SerializedJson<CartResponse>, JsonHttpResult<ApiError>>> SetQuantity(
-        int productId, SetCartItemQuantityRequest request, ClaimsPrincipal user, CartStore carts, CartReader reader, CancellationToken cancellationToken)
+        int productId, SetCartItemQuantityRequest request, ClaimsPrincipal user, CartStore carts, ICartReader reader, CancellationToken cancellationToken)
     {
         if (request.Quantity is not { } quantity || quantity is < 0 or > CartLimits.MaxQuantity)
         {
@@ -59,7 +58,7 @@ internal static class CartApi
     }
 
     private static async Task<Results<SerializedJson<CartResponse>, JsonHttpResult<ApiError>>> RemoveItem(
-        int productId, ClaimsPrincipal user, CartStore carts, CartReader reader, CancellationToken cancellationToken) =>
+        int productId, ClaimsPrincipal user, CartStore carts, ICartReader reader, CancellationToken cancellationToken) =>
         await Respond(await carts.RemoveAsync(user.CartOwner(), productId, cancellationToken), user, reader);
 
     private static async Task<Results<NoContent, JsonHttpResult<ApiError>>> ClearCart(ClaimsPrincipal user, CartStore carts, CancellationToken cancellationToken) =>
@@ -86,12 +85,12 @@ internal static class CartApi
     }
 
     private static async Task<Results<SerializedJson<CartResponse>, JsonHttpResult<ApiError>>> Respond(
-        CartChangeOutcome outcome, ClaimsPrincipal user, CartReader carts) => outcome switch
+        CartChangeOutcome outcome, ClaimsPrincipal user, ICartReader carts) => outcome switch
         {
             CartChangeOutcome.ProductNotFound => CartErrors.ProductNotFound(),
             CartChangeOutcome.LineLimitReached => CartErrors.CartLineLimit(),
             CartChangeOutcome.GuestAlreadyLinked => CartErrors.GuestAlreadyLinked(),
-            _ => await carts.GetAfterChangeAsync(user.GetUserId()),
+            _ => await carts.GetAsync(user.GetUserId()),
         };
 
     private static CartOwner CartOwner(this ClaimsPrincipal user) => new(user.GetUserId(), user.IsAnonymousUser());

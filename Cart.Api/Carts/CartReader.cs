@@ -1,27 +1,21 @@
 using System.Text.Json;
 using AspireAuth.Caching;
 using AspireAuth.Cart.Api.Data;
-using AspireAuth.ServiceDefaults.ApiErrors;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace AspireAuth.Cart.Api.Carts;
 
-/// <summary>
-/// Reads carts through an in-process cache kept coherent with PostgreSQL by the invalidation
-/// channel: <see cref="CartStore"/> announces every change under a <see cref="ChangeLease"/>
-/// (<c>cart:{userId}</c>), so every replica reads its own and others' changes as if it had
-/// queried the database. Only misses open a database context.
-/// </summary>
-internal sealed class CartReader(InvalidationFeed invalidations, IServiceScopeFactory scopes, IOptions<ChangeLeaseOptions> leases)
+/// <summary>Reads carts.</summary>
+internal interface ICartReader
 {
-    /// <summary>Cart invalidations are <c>cart:{userId}</c>.</summary>
-    public const string InvalidationKeyspace = "cart";
+    /// <summary>The user's cart as its JSON response (an empty cart when the user has none), including this request's own changes.</summary>
+    Task<SerializedJson<CartResponse>> GetAsync(string userId);
+}
 
-    /// <summary>Carts held per process (a few hundred bytes each).</summary>
-    public const int CacheCapacity = 50_000;
-
-    // Compiled once: EF would otherwise re-translate the LINQ on every miss.
+/// <summary>Reads a cart from PostgreSQL, in a database context of its own (<see cref="CartStore"/> changes carts).</summary>
+internal sealed class CartReader(IServiceScopeFactory scopes) : ICartReader
+{
+    // Compiled once: EF would otherwise re-translate the LINQ on every read.
     private static readonly Func<CartDbContext, string, IAsyncEnumerable<CartLineResponse>> CartLinesQuery =
         EF.CompileAsyncQuery((CartDbContext db, string userId) => db.CartLines
             .Where(line => line.UserId == userId)
@@ -31,20 +25,7 @@ internal sealed class CartReader(InvalidationFeed invalidations, IServiceScopeFa
                 (line, product) => new CartLineResponse(product.Id, product.Name, product.Price, product.ImagePath, line.Quantity, 0m))
             .AsNoTracking());
 
-    private readonly CoherentCache<SerializedJson<CartResponse>> _cache = new(invalidations, InvalidationKeyspace, CacheCapacity, leases.Value.Expiry);
-    private Func<string, Task<SerializedJson<CartResponse>?>>? _load; // one delegate, not one per read
-
-    public int CachedCarts => _cache.Count;
-
-    /// <summary>The user's cart as its JSON response (an empty cart when the user has none), as of the request's start.</summary>
-    public async Task<SerializedJson<CartResponse>> GetAsync(string userId, RequestSync requestSync) =>
-        (await _cache.GetAsync(userId, _load ??= LoadAsync, requestSync.SyncAsync()))!;
-
-    /// <summary>The user's cart including the change this request just made.</summary>
-    public async Task<SerializedJson<CartResponse>> GetAfterChangeAsync(string userId) =>
-        (await _cache.GetAsync(userId, _load ??= LoadAsync))!;
-
-    private async Task<SerializedJson<CartResponse>?> LoadAsync(string userId)
+    public async Task<SerializedJson<CartResponse>> GetAsync(string userId)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CartDbContext>();

@@ -1,4 +1,3 @@
-using AspireAuth.Caching;
 using AspireAuth.Cart.Api.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,15 +17,11 @@ public enum CartChangeOutcome
 public sealed record CartOwner(string UserId, bool IsGuest);
 
 /// <summary>
-/// Changes carts (<see cref="CartReader"/> reads them). Every change locks the cart row first, so concurrent changes to one
-/// cart apply one after another and none is lost, and commits under a <see cref="ChangeLease"/> on the cart, so cached
-/// copies are never read in its place.
+/// Changes carts (<see cref="ICartReader"/> reads them). Every change locks the cart row first, so concurrent changes to one
+/// cart apply one after another and none is lost, in a transaction that names the cart it changes (<see cref="ICartTransactions"/>).
 /// </summary>
-internal sealed class CartStore(CartDbContext db, ChangeLeases leases, TimeProvider time)
+internal sealed class CartStore(CartDbContext db, ICartTransactions transactions, TimeProvider time)
 {
-    /// <summary>Announces that the carts of <paramref name="userIds"/> are changing; commit with the lease returned.</summary>
-    public Task<ChangeLease> LeaseAsync(params string[] userIds) => leases.BeginAsync(CartReader.InvalidationKeyspace, userIds);
-
     /// <summary>Whether the cart of <paramref name="guestUserId"/> was taken over into <paramref name="userId"/>'s.</summary>
     public Task<bool> IsTakenOverIntoAsync(string guestUserId, string userId, CancellationToken cancellationToken) =>
         db.LinkedGuests.AnyAsync(guest => guest.GuestUserId == guestUserId && guest.UserId == userId, cancellationToken);
@@ -49,8 +44,7 @@ internal sealed class CartStore(CartDbContext db, ChangeLeases leases, TimeProvi
 
     public async Task<CartChangeOutcome> ClearAsync(CartOwner owner, CancellationToken cancellationToken)
     {
-        await using var lease = await LeaseAsync(owner.UserId);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await transactions.BeginAsync([owner.UserId], cancellationToken);
         await LockAsync(owner.UserId, cancellationToken);
         if (await IsLinkedGuestAsync(owner, cancellationToken))
         {
@@ -58,11 +52,11 @@ internal sealed class CartStore(CartDbContext db, ChangeLeases leases, TimeProvi
         }
 
         await DeleteAsync(owner.UserId, cancellationToken);
-        await lease.CommitAsync(transaction, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return CartChangeOutcome.Changed;
     }
 
-    /// <summary>Deletes the user's cart. Must run inside the caller's transaction, under a lease on the cart.</summary>
+    /// <summary>Deletes the user's cart. Must run inside the caller's cart transaction, which names the cart.</summary>
     public async Task DeleteAsync(string userId, CancellationToken cancellationToken) =>
         await db.Carts.Where(cart => cart.UserId == userId).ExecuteDeleteAsync(cancellationToken);
 
@@ -70,7 +64,7 @@ internal sealed class CartStore(CartDbContext db, ChangeLeases leases, TimeProvi
     /// The user's account takes over the guest's cart: records the guest as linked, so later writes as the guest are
     /// refused, merges the guest's lines into the user's cart (same product: quantities added, capped at
     /// <see cref="CartLimits.MaxQuantity"/>) and deletes the guest cart.
-    /// Must run inside the caller's transaction, under a lease on both carts.
+    /// Must run inside the caller's cart transaction, which names both carts.
     /// </summary>
     public async Task TakeOverAsync(string guestUserId, string userId, CancellationToken cancellationToken)
     {
@@ -133,8 +127,7 @@ internal sealed class CartStore(CartDbContext db, ChangeLeases leases, TimeProvi
             return CartChangeOutcome.ProductNotFound;
         }
 
-        await using var lease = await LeaseAsync(owner.UserId);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await transactions.BeginAsync([owner.UserId], cancellationToken);
         var cart = await LockAsync(owner.UserId, cancellationToken);
         if (await IsLinkedGuestAsync(owner, cancellationToken))
         {
@@ -146,7 +139,7 @@ internal sealed class CartStore(CartDbContext db, ChangeLeases leases, TimeProvi
         {
             cart.UpdatedAt = time.GetUtcNow().UtcDateTime;
             await db.SaveChangesAsync(cancellationToken);
-            await lease.CommitAsync(transaction, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
 
         return outcome;

@@ -26,7 +26,7 @@ internal sealed class AnonymousUserDeletedHandler(CartStore carts, Inbox inbox)
 }
 
 /// <summary>Makes an event's effect happen once per consumer: an inbox row commits in the same transaction as the effect.</summary>
-internal sealed class Inbox(CartDbContext db, CartStore carts, TimeProvider time)
+internal sealed class Inbox(CartDbContext db, ICartTransactions transactions, TimeProvider time)
 {
     /// <summary>
     /// Runs <paramref name="effect"/>, which changes the carts of <paramref name="changedCarts"/>, in a transaction with
@@ -37,8 +37,7 @@ internal sealed class Inbox(CartDbContext db, CartStore carts, TimeProvider time
         TEvent integrationEvent, string consumer, string[] changedCarts, Func<CancellationToken, Task> effect, CancellationToken cancellationToken)
         where TEvent : IIntegrationEvent<TEvent>
     {
-        await using var lease = await carts.LeaseAsync(changedCarts);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await transactions.BeginAsync(changedCarts, cancellationToken);
         var firstTime = await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO inbox_message (event_id, consumer, event_type, processed_at)
@@ -52,6 +51,6 @@ internal sealed class Inbox(CartDbContext db, CartStore carts, TimeProvider time
         }
 
         await effect(cancellationToken);
-        await lease.CommitAsync(transaction, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 }

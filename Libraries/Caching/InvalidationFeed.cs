@@ -31,6 +31,7 @@ public abstract partial class InvalidationFeed(string name, TimeSpan syncTimeout
     private long _currentRoundTrip;
     private long _lastRoundTrip;
     private bool _degraded = true;
+    private bool _suspended;
 
     public string Name { get; } = name;
 
@@ -89,6 +90,29 @@ public abstract partial class InvalidationFeed(string name, TimeSpan syncTimeout
         }
 
         return synced;
+    }
+
+    /// <summary>
+    /// Stops trusting the caches until <see cref="Resume"/>: they are emptied and every read goes to the source
+    /// (e.g. while another service may be changing the source without announcing its changes).
+    /// </summary>
+    public void Suspend()
+    {
+        lock (_gate)
+        {
+            _suspended = true;
+            _degraded = true;
+            ClearCachesLocked();
+        }
+    }
+
+    /// <summary>Ends <see cref="Suspend"/>: the feed is in sync again after its next successful round trip.</summary>
+    public void Resume()
+    {
+        lock (_gate)
+        {
+            _suspended = false;
+        }
     }
 
     internal void Attach(ICoherentCache cache)
@@ -243,6 +267,7 @@ public abstract partial class InvalidationFeed(string name, TimeSpan syncTimeout
                 return;
             }
 
+            synced &= !_suspended;
             completed = _waitingForCurrentRoundTrip;
             _waitingForCurrentRoundTrip = null;
             _currentRoundTrip = 0;

@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using AspireAuth.Caching;
 using AspireAuth.ServiceDefaults.ApiErrors;
+using AspireAuth.SessionValidation.Caching;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,9 +15,13 @@ namespace AspireAuth.SessionValidation;
 
 public static class SessionServiceCollectionExtensions
 {
-    /// <summary>Registers cookie signing and Redis session lookup (the Redis client must be registered too).</summary>
-    public static IServiceCollection AddSessionLookup(this IServiceCollection services)
+    /// <summary>
+    /// Registers cookie signing and Redis session lookup (<see cref="ISessionReader"/>; the Redis client must be registered
+    /// too), through the <see cref="SessionCache"/> when <c>Caching:Enabled</c> is on.
+    /// </summary>
+    public static IHostApplicationBuilder AddSessionLookup(this IHostApplicationBuilder builder)
     {
+        var services = builder.Services;
         services.AddOptions<SessionSigningOptions>()
             .BindConfiguration(SessionSigningOptions.SectionName)
             .PostConfigure<IHostEnvironment>((options, environment) =>
@@ -33,18 +37,17 @@ public static class SessionServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(provider => new SessionCookie(provider.GetRequiredService<IOptions<SessionSigningOptions>>().Value.Secret!));
-        services.AddCoherentCaching();
         services.TryAddSingleton<SessionReader>();
-        return services;
+        return builder.AddSessionCaching();
     }
 
     /// <summary>
     /// Authenticates requests by their Auth.Api session (cookie or bearer), so other services
     /// trust exactly what Auth.Api issued and nothing it has revoked.
     /// </summary>
-    public static AuthenticationBuilder AddSessionAuthentication(this IServiceCollection services)
+    public static AuthenticationBuilder AddSessionAuthentication(this IHostApplicationBuilder builder)
     {
-        services.AddSessionLookup();
+        var services = builder.AddSessionLookup().AddRequestSessionCaching(SessionAuthenticationHandler.SchemeName).Services;
         return services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
     }
@@ -73,8 +76,7 @@ internal sealed class SessionAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     SessionCookie cookie,
-    SessionReader sessions,
-    RequestSync requestSync)
+    [FromKeyedServices(SessionAuthenticationHandler.SchemeName)] ISessionReader sessions)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "BetterAuthSession";
@@ -87,7 +89,7 @@ internal sealed class SessionAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        if (await sessions.FindAsync(token, requestSync) is not { } found)
+        if (await sessions.FindAsync(token) is not { } found)
         {
             return AuthenticateResult.Fail("The session does not exist or has ended.");
         }

@@ -17,7 +17,7 @@ namespace AspireAuth.Auth.Api.Tests;
 /// migrates itself: the plugin is optional, and nothing of it shows when it is off.
 /// </summary>
 [Collection(AuthApiCollection.Name)]
-public sealed class CoreWithoutPluginTests(AuthApiFixture fixture) : IAsyncLifetime
+public sealed class CoreWithoutPluginTests(AuthApiFixture fixture) : IClassFixture<AuthApiFixture>, IAsyncLifetime
 {
     private static readonly string[] CoreUserFields = ["name", "email", "emailVerified", "image", "createdAt", "updatedAt", "id"];
 

@@ -21,7 +21,7 @@ namespace AspireAuth.Auth.Api.Tests;
 /// the current head and keeps serving them. Guards every future migration against breaking live data.
 /// </summary>
 [Collection(AuthApiCollection.Name)]
-public sealed class MigrationUpgradeTests(AuthApiFixture fixture) : IAsyncLifetime
+public sealed class MigrationUpgradeTests(AuthApiFixture fixture) : IClassFixture<AuthApiFixture>, IAsyncLifetime
 {
     private const string LastShippedMigration = "20261203155813_AnonymousLinkRetryAndRevocation";
     private const string Password = "correct-horse-battery";

@@ -1,5 +1,5 @@
 using System.Net;
-using AspireAuth.Cart.Api.Carts;
+using AspireAuth.Cart.Api.Caching;
 using AspireAuth.TestSupport;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,10 +10,11 @@ namespace AspireAuth.Cart.Api.Tests;
 
 /// <summary>
 /// Sessions and carts are served from in-process caches; these tests hold them to what a read of
-/// Redis or PostgreSQL would answer, across replicas, right after each change.
+/// Redis or PostgreSQL would answer, across replicas, right after each change. Caching is on for them whatever the
+/// environment says.
 /// </summary>
 [Collection(ShopCollection.Name)]
-public sealed class CoherentReadTests(ShopFixture shop) : IClassFixture<ShopFixture>, IAsyncLifetime
+public sealed class CoherentReadTests(CachingShopFixture shop) : IClassFixture<CachingShopFixture>, IAsyncLifetime
 {
     private static readonly WebApplicationFactoryClientOptions NoCookies = new() { HandleCookies = false };
 
@@ -49,7 +50,7 @@ public sealed class CoherentReadTests(ShopFixture shop) : IClassFixture<ShopFixt
         }
 
         Assert.Equal(sessionReadsBefore, await RedisCallsAsync("get"));
-        Assert.True(shop.Cart.Services.GetRequiredService<CartReader>().CachedCarts > 0, "the cart should be held in the cache");
+        Assert.True(shop.Cart.Services.GetRequiredService<CartCache>().Count > 0, "the cart should be held in the cache");
     }
 
     [Fact]
@@ -141,9 +142,9 @@ public sealed class CoherentReadTests(ShopFixture shop) : IClassFixture<ShopFixt
     /// <summary>Reads the shopper's cart through <paramref name="app"/> until that replica keeps carts in its cache.</summary>
     private static async Task WaitUntilCachedAsync(WebApplicationFactory<Data.CartDbContext> app, ShopClient client, string? token = null)
     {
-        var reader = app.Services.GetRequiredService<CartReader>();
+        var cache = app.Services.GetRequiredService<CartCache>();
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (reader.CachedCarts == 0)
+        while (cache.Count == 0)
         {
             Assert.False(deadline.IsCancellationRequested, "the replica should keep carts once it has been in sync for a change lease");
             await client.GetCartAsync(token);

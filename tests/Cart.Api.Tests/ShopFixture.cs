@@ -10,12 +10,18 @@ namespace AspireAuth.Cart.Api.Tests;
 /// <summary>
 /// Auth.Api and Cart.Api in-process for one test class, on the assembly's real PostgreSQL and Redis, empty when the
 /// class starts (so the consumers of one test class never meet another's events): the outbox relay and the stream consumer run for real.
+/// Caching is on or off as the environment says (<c>Caching__Enabled</c>), unless a subclass forces it.
 /// </summary>
-public sealed class ShopFixture(ShopInfrastructure infrastructure) : ServiceFixture(infrastructure, Secret)
+public class ShopFixture(ShopInfrastructure infrastructure, bool? cachingEnabled) : ServiceFixture(infrastructure, Secret)
 {
     public const string Secret = "cart-api-tests-secret-0123456789-abcdefgh";
 
     public static readonly TimeSpan ChangeLeaseCommitWithin = TimeSpan.FromSeconds(4);
+
+    public ShopFixture(ShopInfrastructure infrastructure)
+        : this(infrastructure, cachingEnabled: null)
+    {
+    }
 
     public WebApplicationFactory<AuthDbContext> Auth { get; private set; } = null!;
 
@@ -40,7 +46,7 @@ public sealed class ShopFixture(ShopInfrastructure infrastructure) : ServiceFixt
         }
     }
 
-    public WebApplicationFactory<AuthDbContext> StartAuth(Dictionary<string, string?>? settings = null) => StartApp<AuthDbContext>(settings);
+    public WebApplicationFactory<AuthDbContext> StartAuth(Dictionary<string, string?>? settings = null) => StartApp<AuthDbContext>(Forced(settings));
 
     /// <summary>
     /// A Cart.Api instance; its consumer claims stale entries after 1 s, its loops retry at least every second, and its cart cache starts keeping carts 8 s after
@@ -55,7 +61,12 @@ public sealed class ShopFixture(ShopInfrastructure infrastructure) : ServiceFixt
             ["Hosting:ResilientLoops:UnhealthyAfter"] = "00:00:02",
             [$"{ChangeLeaseOptions.SectionName}:{nameof(ChangeLeaseOptions.CommitWithin)}"] = ChangeLeaseCommitWithin.ToString(),
             [$"{ChangeLeaseOptions.SectionName}:{nameof(ChangeLeaseOptions.Expiry)}"] = "00:00:08",
-        }.Concat(settings ?? []).ToDictionary());
+        }.Concat(Forced(settings)).ToDictionary());
+
+    /// <summary>The test's settings, after this fixture's forced <c>Caching:Enabled</c> if it has one.</summary>
+    private IEnumerable<KeyValuePair<string, string?>> Forced(Dictionary<string, string?>? settings) =>
+        (cachingEnabled is { } enabled ? [new("Caching:Enabled", enabled ? "true" : "false")] : Array.Empty<KeyValuePair<string, string?>>())
+            .Concat(settings ?? []);
 
     public ShopClient CreateShopper() =>
         new(Auth.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false }),
@@ -89,3 +100,9 @@ public sealed class ShopCollection : ICollectionFixture<ShopInfrastructure>
 {
     public const string Name = "Shop";
 }
+
+/// <summary>A <see cref="ShopFixture"/> whose apps cache, whatever the environment says: for tests of the caches themselves.</summary>
+public sealed class CachingShopFixture(ShopInfrastructure infrastructure) : ShopFixture(infrastructure, cachingEnabled: true);
+
+/// <summary>A <see cref="ShopFixture"/> whose apps do not cache, whatever the environment says.</summary>
+public sealed class UncachedShopFixture(ShopInfrastructure infrastructure) : ShopFixture(infrastructure, cachingEnabled: false);

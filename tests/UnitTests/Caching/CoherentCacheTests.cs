@@ -280,6 +280,53 @@ public sealed class CoherentCacheTests
         Assert.Equal(roundTripsBefore + 1, _feed.RoundTripsStarted);
     }
 
+    [Fact]
+    public async Task A_request_that_changed_something_syncs_afresh_after_renewing_its_sync()
+    {
+        var cache = await InSyncCacheAsync();
+        _source.Values["a"] = "a1";
+        var requestSync = new RequestSync(_feed);
+        var first = cache.GetAsync("a", _source.LoadAsync, requestSync.SyncAsync()).AsTask();
+        _feed.AnswerRoundTrip();
+        Assert.Equal("a1", await first.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        // The request changes "a"; its invalidation arrives only with the next round trip.
+        _source.Values["a"] = "a2";
+        requestSync.Renew();
+        var afterChange = cache.GetAsync("a", _source.LoadAsync, requestSync.SyncAsync()).AsTask();
+        Assert.False(afterChange.IsCompleted, "a read after the request's change must wait for a round trip of its own");
+        _feed.Deliver("t:a");
+        _feed.AnswerRoundTrip();
+
+        Assert.Equal("a2", await afterChange.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task A_suspended_feed_empties_its_caches_and_vouches_for_nothing_until_resumed_and_synced()
+    {
+        var cache = await InSyncCacheAsync();
+        _source.Values["a"] = "a1";
+        await ReadAsync(cache, "a");
+        Assert.Equal(1, cache.Count);
+
+        _feed.Suspend();
+        Assert.Equal(0, cache.Count);
+        Assert.False(_feed.IsInSync);
+        var whileSuspended = _feed.SyncAsync();
+        _feed.AnswerRoundTrip(); // a round trip that succeeds while suspended does not count
+        Assert.False(await whileSuspended);
+        Assert.False(_feed.IsInSync);
+        Assert.Equal("a1", await ReadAsync(cache, "a"));
+        Assert.Equal(0, cache.Count);
+
+        _feed.Resume();
+        Assert.False(await _feed.SyncAsync());
+        _feed.AnswerRoundTrip();
+        Assert.True(_feed.IsInSync);
+        await ReadAsync(cache, "a");
+        Assert.Equal(1, cache.Count);
+    }
+
     private async Task<CoherentCache<string>> InSyncLeasedCacheAsync()
     {
         var cache = new CoherentCache<string>(_feed, Keyspace, capacity: 10, LeaseExpiry);

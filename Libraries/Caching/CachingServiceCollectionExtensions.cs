@@ -1,25 +1,39 @@
+using AspireAuth.ServiceDefaults.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace AspireAuth.Caching;
 
-public static class CoherentCachingServiceCollectionExtensions
+public static class CachingServiceCollectionExtensions
 {
     /// <summary>How long a read waits for the invalidation channel before it reads the source instead.</summary>
     private static readonly TimeSpan SyncTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Registers the Redis invalidation feed (<see cref="InvalidationMessages.Channel"/>) that every
-    /// <see cref="CoherentCache{TValue}"/> of the service listens on, the per-request
-    /// <see cref="RequestSync"/> and the writers' <see cref="ChangeLeases"/>. The Redis client must be registered too.
+    /// Binds <c>Caching:Enabled</c> (<see cref="CachingOptions"/>) and registers the <see cref="CachingModeGuard"/>. When
+    /// caching is on, also the Redis invalidation feed (<see cref="InvalidationMessages.Channel"/>) that every
+    /// <see cref="CoherentCache{TValue}"/> of the service listens on, its health check, the per-request
+    /// <see cref="RequestSync"/> and the writers' <see cref="ChangeLeases"/>; when it is off, nothing subscribes or
+    /// publishes. The Redis client must be registered too. Callers add their caches when
+    /// <see cref="CachingOptions.IsEnabled"/> says so.
     /// </summary>
-    public static IServiceCollection AddCoherentCaching(this IServiceCollection services)
+    public static IHostApplicationBuilder AddCaching(this IHostApplicationBuilder builder)
     {
-        if (services.Any(service => service.ServiceType == typeof(RedisInvalidationFeed)))
+        var services = builder.Services;
+        if (services.Any(service => service.ServiceType == typeof(CachingModeGuard)))
         {
-            return services;
+            return builder;
+        }
+
+        services.AddOptions<CachingOptions>().BindConfiguration(CachingOptions.SectionName).ValidateOnStart();
+        services.AddResilientLoops();
+        services.AddSingleton<CachingModeGuard>();
+        services.AddHostedService(provider => provider.GetRequiredService<CachingModeGuard>());
+        if (!CachingOptions.IsEnabled(builder.Configuration))
+        {
+            return builder;
         }
 
         services.AddOptions<ChangeLeaseOptions>()
@@ -37,6 +51,6 @@ public static class CoherentCachingServiceCollectionExtensions
         services.AddHealthChecks().AddCheck<InvalidationFeedHealthCheck>(InvalidationFeedHealthCheck.Name);
         services.AddScoped<RequestSync>();
         services.AddSingleton<ChangeLeases>();
-        return services;
+        return builder;
     }
 }

@@ -1,9 +1,8 @@
 using AspireAuth.Caching;
-using AspireAuth.Cart.Api.Carts;
 using AspireAuth.ServiceDefaults.Hosting;
 using StackExchange.Redis;
 
-namespace AspireAuth.Cart.Api.Catalog;
+namespace AspireAuth.Cart.Api.Caching;
 
 /// <summary>
 /// Cached carts carry product names and prices, and the catalog changes only through migrations,
@@ -16,7 +15,7 @@ internal sealed class CatalogChangeAnnouncement(IConnectionMultiplexer redis, Re
         loops.RetryUntilDoneAsync("catalog-change-announcement", async _ =>
             await redis.GetSubscriber().PublishAsync(
                 RedisChannel.Literal(InvalidationMessages.Channel),
-                InvalidationMessages.EverythingChangedIn(CartReader.InvalidationKeyspace)), cancellationToken);
+                InvalidationMessages.EverythingChangedIn(CartCache.InvalidationKeyspace)), cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
