@@ -31,4 +31,4 @@ for caching in true false; do
 done
 
 info "Benchmark smoke run: every scenario briefly, 0 errors required (bench/README.md)"
-bench/run.sh --smoke
+bench/run.sh --smoke --caching both

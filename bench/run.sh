@@ -6,6 +6,10 @@
 #   bench/run.sh                     full run → bench/results/{results.md,results.json,chart.svg}
 #   bench/run.sh --smoke             20 requests per scenario, a few probes; fails unless every
 #                                    scenario completes with 0 errors (bench/results/tmp/smoke)
+#   bench/run.sh --caching both      the run twice, with the coherent caches on and off (Caching:Enabled),
+#                                    into OUT/caching-on and OUT/caching-off, and a side-by-side table
+#                                    OUT/caching-comparison.md; --caching off: only without caches;
+#                                    default: on
 #   bench/run.sh --url-auth http://127.0.0.1:5200 --url-cart http://127.0.0.1:5300
 #                                    measure services that are already running (CPU per process
 #                                    only for those listening on this machine)
@@ -41,7 +45,10 @@ url_cart=""
 out_dir=""
 note=""
 trace=""
+caching=on
+original_args=("$@")
 SERVICE_ENV=()
+MODE_ENV=()
 PG_OPTIONS=()
 REDIS_OPTIONS=()
 CONNECTION_EXTRA=""
@@ -59,6 +66,7 @@ while [ $# -gt 0 ]; do
     --redis-option) REDIS_OPTIONS+=("--${2%%=*}" "${2#*=}"); [[ $2 == *=* ]] || die "--redis-option needs NAME=VALUE"; shift ;;
     --connection-extra) CONNECTION_EXTRA=";${2:?--connection-extra needs K=V;...}"; shift ;;
     --trace) trace=${2:?--trace needs auth-api, cart-api or both, comma-separated}; shift ;;
+    --caching) caching=${2:?--caching needs on, off or both}; shift ;;
     --connections | --warmup | --duration | --rounds | --probe-samples | --probe-seconds | --probe-workers | --only)
       driver_args+=("$1" "${2:?$1 needs a value}"); shift ;;
     -h | --help) usage ;;
@@ -77,6 +85,22 @@ if [ -z "$out_dir" ]; then
 fi
 mkdir -p "$out_dir"
 out_dir=$(cd "$out_dir" && pwd)
+
+case "$caching" in
+  on) ;;
+  off)
+    $local_stack || die "--caching off needs the local stack: running services keep the mode they were started with"
+    MODE_ENV+=(Caching__Enabled=false) ;;
+  both)
+    $local_stack || die "--caching both needs the local stack"
+    # Later options win: the same run, once per mode, each into its own folder.
+    "$0" "${original_args[@]}" --caching on --out "$out_dir/caching-on"
+    "$0" "${original_args[@]}" --no-build --caching off --out "$out_dir/caching-off"
+    node "$BENCH_DIR/driver/compare.mjs" "$out_dir/caching-on/results.json" "$out_dir/caching-off/results.json" >"$out_dir/caching-comparison.md"
+    info "Caching on vs off: $out_dir/caching-comparison.md"
+    exit 0 ;;
+  *) die "--caching: on, off or both, not '$caching'" ;;
+esac
 
 # ---------------------------------------------------------------------------------------------
 # What the benchmark needs on the machine.
@@ -181,6 +205,7 @@ pids="{$(IFS=,; echo "${pid_entries[*]}")}"
 
 mode_args=()
 ! $smoke || mode_args+=(--smoke)
+note+="${note:+ }[caching $caching]"
 # Experiments change what is measured: the results say how.
 [ ${#SERVICE_ENV[@]} -eq 0 ] || note+="${note:+ }[experiment: service environment ${SERVICE_ENV[*]}]"
 [ ${#PG_OPTIONS[@]} -eq 0 ] || note+="${note:+ }[experiment: PostgreSQL ${PG_OPTIONS[*]}]"

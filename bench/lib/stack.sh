@@ -109,7 +109,7 @@ start_service() {
     ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" \
     Auth__Secret="$BENCH_AUTH_SECRET" \
     Auth__RateLimit__Enabled=false \
-    "${SERVICE_ENV[@]}" \
+    "${SERVICE_ENV[@]}" "${MODE_ENV[@]}" \
     dotnet "$dll"
   SERVICE_PID=$SPAWNED_PID
   SERVICE_PORT=$port
