@@ -12,16 +12,23 @@ namespace AspireAuth.Cart.Api.Tests;
 /// class starts (so the consumers of one test class never meet another's events): the outbox relay and the stream consumer run for real.
 /// Caching is on or off as the environment says (<c>Caching__Enabled</c>), unless a subclass forces it.
 /// </summary>
-public class ShopFixture(ShopInfrastructure infrastructure, bool? cachingEnabled) : ServiceFixture(infrastructure, Secret)
+public class ShopFixture : ServiceFixture
 {
     public const string Secret = "cart-api-tests-secret-0123456789-abcdefgh";
 
     public static readonly TimeSpan ChangeLeaseCommitWithin = TimeSpan.FromSeconds(4);
 
+    private readonly bool? _cachingEnabled;
+
     public ShopFixture(ShopInfrastructure infrastructure)
         : this(infrastructure, cachingEnabled: null)
     {
     }
+
+    /// <param name="infrastructure">The assembly's PostgreSQL and Redis.</param>
+    /// <param name="cachingEnabled">The <c>Caching:Enabled</c> of every app started here; null: the environment's.</param>
+    protected ShopFixture(ShopInfrastructure infrastructure, bool? cachingEnabled)
+        : base(infrastructure, Secret) => _cachingEnabled = cachingEnabled;
 
     public WebApplicationFactory<AuthDbContext> Auth { get; private set; } = null!;
 
@@ -61,11 +68,11 @@ public class ShopFixture(ShopInfrastructure infrastructure, bool? cachingEnabled
             ["Hosting:ResilientLoops:UnhealthyAfter"] = "00:00:02",
             [$"{ChangeLeaseOptions.SectionName}:{nameof(ChangeLeaseOptions.CommitWithin)}"] = ChangeLeaseCommitWithin.ToString(),
             [$"{ChangeLeaseOptions.SectionName}:{nameof(ChangeLeaseOptions.Expiry)}"] = "00:00:08",
-        }.Concat(Forced(settings)).ToDictionary());
+        }.Concat(Forced(settings)));
 
     /// <summary>The test's settings, after this fixture's forced <c>Caching:Enabled</c> if it has one.</summary>
     private IEnumerable<KeyValuePair<string, string?>> Forced(Dictionary<string, string?>? settings) =>
-        (cachingEnabled is { } enabled ? [new("Caching:Enabled", enabled ? "true" : "false")] : Array.Empty<KeyValuePair<string, string?>>())
+        (_cachingEnabled is { } enabled ? [new("Caching:Enabled", enabled ? "true" : "false")] : Array.Empty<KeyValuePair<string, string?>>())
             .Concat(settings ?? []);
 
     public ShopClient CreateShopper() =>
