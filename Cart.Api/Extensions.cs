@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.OpenApi;
 using AspireAuth.Cart.Api.Caching;
 using AspireAuth.Cart.Api.Carts;
 using AspireAuth.Cart.Api.Catalog;
@@ -31,7 +32,12 @@ internal static class Extensions
             options.SerializerOptions.AllowDuplicateProperties = false;
             options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         });
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options =>
+            // The takeover's status kept the schema name it was published under, so clients generated from the
+            // document do not change with the vocabulary (README, "Glossary").
+            options.CreateSchemaReferenceId = type => type.Type == typeof(TakeoverStatusResponse)
+                ? "MergeStatusResponse"
+                : OpenApiOptions.CreateDefaultSchemaReferenceId(type));
 
         builder.AddCartReadsAndChanges();
         builder.Services.AddScoped<CartStore>();
