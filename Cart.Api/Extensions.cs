@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Microsoft.AspNetCore.OpenApi;
 using AspireAuth.Cart.Api.Caching;
 using AspireAuth.Cart.Api.Carts;
 using AspireAuth.Cart.Api.Catalog;
@@ -10,6 +9,7 @@ using AspireAuth.IntegrationEvents;
 using AspireAuth.ServiceDefaults.ApiErrors;
 using AspireAuth.ServiceDefaults.Data;
 using AspireAuth.SessionValidation;
+using Microsoft.AspNetCore.OpenApi;
 
 namespace AspireAuth.Cart.Api;
 
