@@ -2,6 +2,7 @@ using AspireAuth.Auth.Api.Anonymous;
 using AspireAuth.Auth.Api.BetterAuth;
 using AspireAuth.Auth.Api.Data;
 using AspireAuth.Auth.Api.Outbox;
+using AspireAuth.Auth.Api.Social;
 using AspireAuth.EventBus;
 using AspireAuth.ServiceDefaults.ApiErrors;
 using AspireAuth.ServiceDefaults.Data;
@@ -13,7 +14,7 @@ namespace AspireAuth.Auth.Api;
 internal static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder) =>
-        builder.AddAuthApi().AddAnonymous();
+        builder.AddAuthApi().AddAnonymous().AddSocialSignIn();
 
     /// <summary>Auth.Api with Better Auth's core only; plugins are switched on with the returned builder.</summary>
     public static BetterAuthBuilder AddAuthApi(this IHostApplicationBuilder builder)

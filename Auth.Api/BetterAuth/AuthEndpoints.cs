@@ -32,6 +32,7 @@ internal static class AuthEndpoints
         auth.MapGet("/list-sessions", ListSessions);
         auth.MapPost("/revoke-session", RevokeSession).DocumentJsonBody<RevokeSessionRequest>();
         auth.MapGet("/ok", static () => TypedResults.Json(new OkResponse(true), AuthJsonContext.Default.OkResponse));
+        auth.MapGet("/error", ErrorPage);
 
         foreach (var plugin in app.ServiceProvider.GetServices<IAuthPluginEndpoints>())
         {
@@ -49,7 +50,7 @@ internal static class AuthEndpoints
     /// Content-Type, so a non-JSON body would fall through to the catch-all 404 instead of getting
     /// <see cref="JsonBody"/>'s 415 <c>UNSUPPORTED_MEDIA_TYPE</c>.
     /// </summary>
-    private static RouteHandlerBuilder DocumentJsonBody<TRequest>(this RouteHandlerBuilder endpoint) =>
+    internal static RouteHandlerBuilder DocumentJsonBody<TRequest>(this RouteHandlerBuilder endpoint) =>
         endpoint.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
             operation.RequestBody = new OpenApiRequestBody
             {
@@ -231,6 +232,18 @@ internal static class AuthEndpoints
         var previousSession = await sessions.FindCurrentAsync(http.Request);
         var session = await sessions.SignInAsync(http, candidate!.User, request.RememberMe ?? true, previousSession);
         return TypedResults.Json(new SignInEmailResponse(false, session.Session.Token, session.User), AuthJsonContext.Default.SignInEmailResponse);
+    }
+
+    /// <summary>Better Auth's error page, where a redirect lands when it has nowhere better to go (an unknown state, say).</summary>
+    private static ContentHttpResult ErrorPage(string? error)
+    {
+        var code = System.Net.WebUtility.HtmlEncode(string.IsNullOrEmpty(error) ? "unknown" : error[..Math.Min(error.Length, 64)]);
+        return TypedResults.Content($"""
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>Sign-in error</title></head>
+            <body><h1>Sign-in could not be completed</h1><p>Error: <code>{code}</code></p>
+            <p>Start again from the page you signed in from.</p></body></html>
+            """, "text/html; charset=utf-8");
     }
 
     private static async Task<IResult> GetSession(HttpContext http, AuthCookies cookies, SessionStore store)

@@ -31,6 +31,15 @@ internal static class AuthErrors
 
     public static JsonHttpResult<ApiError> InvalidCallbackUrl() => Error(StatusCodes.Status403Forbidden, "INVALID_CALLBACK_URL", "Invalid callbackURL");
 
+    public static JsonHttpResult<ApiError> ProviderNotFound() => Error(StatusCodes.Status404NotFound, "PROVIDER_NOT_FOUND", "Provider not found");
+
+    public static JsonHttpResult<ApiError> ProviderUnavailable(string provider) =>
+        Error(StatusCodes.Status503ServiceUnavailable, "PROVIDER_UNAVAILABLE", $"{provider} cannot be reached right now; try again later or sign in with e-mail and password");
+
+    public static JsonHttpResult<ApiError> AccountNotFound() => BadRequest("ACCOUNT_NOT_FOUND", "Account not found");
+
+    public static JsonHttpResult<ApiError> FailedToUnlinkLastAccount() => BadRequest("FAILED_TO_UNLINK_LAST_ACCOUNT", "You can't unlink your last account");
+
     public static JsonHttpResult<ApiError> CrossSiteNavigationLoginBlocked() =>
         Error(StatusCodes.Status403Forbidden, "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED",
             "Cross-site navigation login blocked. This request appears to be a CSRF attack.");

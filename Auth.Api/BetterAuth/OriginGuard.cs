@@ -19,7 +19,7 @@ internal sealed partial class OriginGuard(IOptions<AuthOptions> options) : IEndp
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var request = context.HttpContext.Request;
-        if (!HttpMethods.IsPost(request.Method))
+        if (!HttpMethods.IsPost(request.Method) || context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<Social.CrossSiteCallbackMetadata>() is not null)
         {
             return next(context);
         }

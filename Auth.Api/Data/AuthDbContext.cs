@@ -1,4 +1,5 @@
 using AspireAuth.Auth.Api.Anonymous;
+using AspireAuth.Auth.Api.Social;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -46,9 +47,17 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
             account.Property(a => a.ProviderId).HasColumnName("providerId");
             account.Property(a => a.UserId).HasColumnName("userId");
             account.Property(a => a.Password).HasColumnName("password");
+            account.Property(a => a.AccessToken).HasColumnName("accessToken");
+            account.Property(a => a.AccessTokenExpiresAt).HasColumnName("accessTokenExpiresAt");
+            account.Property(a => a.RefreshToken).HasColumnName("refreshToken");
+            account.Property(a => a.RefreshTokenExpiresAt).HasColumnName("refreshTokenExpiresAt");
+            account.Property(a => a.IdToken).HasColumnName("idToken");
+            account.Property(a => a.Scope).HasColumnName("scope");
             account.Property(a => a.CreatedAt).HasColumnName("createdAt");
             account.Property(a => a.UpdatedAt).HasColumnName("updatedAt");
             account.HasIndex(a => a.UserId);
+            // One identity of a provider belongs to one user: two callbacks racing to link it cannot both win.
+            account.HasIndex(a => new { a.ProviderId, a.AccountId }).IsUnique();
             account.HasOne<User>().WithMany().HasForeignKey(a => a.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 
@@ -85,7 +94,7 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
 /// </summary>
 internal sealed class AuthDbContextDesignTimeFactory : IDesignTimeDbContextFactory<AuthDbContext>
 {
-    private static readonly IAuthModelContribution[] Plugins = [AnonymousModel.Instance];
+    private static readonly IAuthModelContribution[] Plugins = [AnonymousModel.Instance, SocialModel.Instance];
 
     public static string FullModelKey { get; } = Plugins.Aggregate(AuthModelContributions.None, (all, plugin) => all.With(plugin)).Key;
 

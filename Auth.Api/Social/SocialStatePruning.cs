@@ -1,0 +1,26 @@
+using AspireAuth.ServiceDefaults.Hosting;
+using Microsoft.Extensions.Options;
+using OpenIddict.Abstractions;
+
+namespace AspireAuth.Auth.Api.Social;
+
+/// <summary>Deletes the states of sign-ins that completed or expired (OpenIddict keeps them until pruned).</summary>
+internal sealed class SocialStatePruning(
+    IServiceScopeFactory scopes, IOptions<SocialSignInOptions> options, ResilientLoops loops, TimeProvider time, ILogger<SocialStatePruning> logger)
+    : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        options.Value.Providers.Count == 0
+            ? Task.CompletedTask
+            : loops.RunEveryAsync("social-state-pruning", options.Value.StatePruneInterval, async cancellationToken =>
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var tokens = scope.ServiceProvider.GetRequiredService<IOpenIddictTokenManager>();
+                // Anything created before this is past its lifetime, used or not.
+                var pruned = await tokens.PruneAsync(time.GetUtcNow() - options.Value.StateLifetime, cancellationToken);
+                if (pruned > 0)
+                {
+                    logger.LogInformation("Pruned {Count} social sign-in state(s)", pruned);
+                }
+            }, stoppingToken);
+}
