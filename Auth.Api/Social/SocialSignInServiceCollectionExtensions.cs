@@ -31,6 +31,17 @@ public static class SocialSignInServiceCollectionExtensions
             .Validate<IOptions<SocialSignInOptions>>((options, social) => social.Value.Providers.Count == 0 || options.BaseUrl is { IsAbsoluteUri: true },
                 "Auth:BaseUrl (the public storefront origin) is needed to build the providers' redirect_uri.");
 
+        services.AddSingleton<IAuthModelContribution>(SocialModel.Instance);
+        services.AddSingleton<IAuthPluginEndpoints, SocialEndpoints>();
+        services.AddScoped<SocialAccounts>();
+
+        // OpenIddict's client does not start without a callback to serve; with no provider configured every
+        // provider is unknown (PROVIDER_NOT_FOUND), as in Better Auth without socialProviders.
+        if (!auth.Host.Configuration.GetSection(SocialSignInOptions.SectionName).GetSection(nameof(SocialSignInOptions.Providers)).GetChildren().Any())
+        {
+            return auth;
+        }
+
         services.AddOpenIddict()
             .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<AuthDbContext>())
             .AddClient(client =>
@@ -59,9 +70,6 @@ public static class SocialSignInServiceCollectionExtensions
                 aspNetCore.CookieBuilder.SecurePolicy = options.Value.UseSecureCookies ? CookieSecurePolicy.Always : CookieSecurePolicy.None;
             });
 
-        services.AddSingleton<IAuthModelContribution>(SocialModel.Instance);
-        services.AddSingleton<IAuthPluginEndpoints, SocialEndpoints>();
-        services.AddScoped<SocialAccounts>();
         services.AddResilientLoops();
         services.AddHostedService<SocialStatePruning>();
         return auth;

@@ -10,9 +10,7 @@ internal sealed class SocialStatePruning(
     : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        options.Value.Providers.Count == 0
-            ? Task.CompletedTask
-            : loops.RunEveryAsync("social-state-pruning", options.Value.StatePruneInterval, async cancellationToken =>
+        loops.RunEveryAsync("social-state-pruning", options.Value.StatePruneInterval, async cancellationToken =>
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var tokens = scope.ServiceProvider.GetRequiredService<IOpenIddictTokenManager>();
