@@ -41,6 +41,9 @@ public sealed class SocialProviderOptions
     /// <summary>An OpenIddict.Client.WebIntegration provider name; empty for a generic OpenID Connect provider.</summary>
     public string? Type { get; set; }
 
+    /// <summary>A web provider's own settings by property name (e.g. <c>Tenant</c> for <c>Microsoft</c>), as OpenIddict names them.</summary>
+    public Dictionary<string, string> Settings { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     public Uri? Issuer { get; set; }
 
     public string? ClientId { get; set; }

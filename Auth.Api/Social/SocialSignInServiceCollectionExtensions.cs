@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using AspireAuth.Auth.Api.BetterAuth;
@@ -96,7 +97,8 @@ public static class SocialSignInServiceCollectionExtensions
             {
                 ProviderName = id,
                 ProviderDisplayName = provider.DisplayName ?? id,
-                ProviderType = string.IsNullOrWhiteSpace(provider.Type) ? null : provider.Type,
+                ProviderType = string.IsNullOrWhiteSpace(provider.Type) ? null : WebProviderType(provider.Type),
+                ProviderSettings = string.IsNullOrWhiteSpace(provider.Type) ? null : WebProviderSettings(provider.Type, provider.Settings),
                 Issuer = provider.Issuer,
                 ClientId = provider.ClientId,
                 ClientSecret = provider.ClientSecret,
@@ -108,6 +110,40 @@ public static class SocialSignInServiceCollectionExtensions
             registration.Scopes.UnionWith(scopes);
             client.Registrations.Add(registration);
         }
+    }
+
+    /// <summary>OpenIddict identifies a web provider by a constant of its own, named like the provider.</summary>
+    private static string WebProviderType(string type) =>
+        typeof(OpenIddict.Client.WebIntegration.OpenIddictClientWebIntegrationConstants.ProviderTypes)
+            .GetField(type, BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as string
+        ?? throw new OptionsValidationException(SocialSignInOptions.SectionName, typeof(SocialSignInOptions),
+            [$"Auth:Social: '{type}' is not an OpenIddict web provider (see OpenIddictClientWebIntegrationConstants.ProviderTypes)."]);
+
+    /// <summary>
+    /// OpenIddict's settings object of a web provider (<c>OpenIddictClientWebIntegrationSettings.{Type}</c>), filled from
+    /// configuration, so Google, Microsoft, GitHub and the rest are configuration rather than code.
+    /// </summary>
+    private static object WebProviderSettings(string type, Dictionary<string, string> values)
+    {
+        var settingsType = typeof(OpenIddict.Client.WebIntegration.OpenIddictClientWebIntegrationSettings).GetNestedType(type)
+            ?? throw new OptionsValidationException(SocialSignInOptions.SectionName, typeof(SocialSignInOptions),
+                [$"Auth:Social: '{type}' is not an OpenIddict web provider (OpenIddictClientWebIntegrationSettings has no such type)."]);
+        var settings = Activator.CreateInstance(settingsType)!;
+        foreach (var (name, value) in values)
+        {
+            var property = settingsType.GetProperty(name, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+            object? converted = property?.PropertyType switch
+            {
+                { } t when t == typeof(string) => value,
+                { } t when t == typeof(Uri) => new Uri(value, UriKind.Absolute),
+                { } t when t == typeof(bool) || t == typeof(bool?) => bool.Parse(value),
+                _ => throw new OptionsValidationException(SocialSignInOptions.SectionName, typeof(SocialSignInOptions),
+                    [$"Auth:Social: the {type} provider has no setting '{name}' that configuration can set."]),
+            };
+            property!.SetValue(settings, converted);
+        }
+
+        return settings;
     }
 
     private static SymmetricSecurityKey DeriveKey(string secret, string purpose) =>
