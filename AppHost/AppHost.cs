@@ -59,5 +59,34 @@ web
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
 
+// Trailhead ID, the development identity provider (README, "Trailhead ID"), under `dotnet run` only: it ships
+// seeded passwords, so it never enters the publish manifest. Published, no social provider is configured and
+// the sign-in page simply lists none.
+if (builder.ExecutionContext.IsRunMode)
+{
+    const string trailheadClientId = "aspireauth-storefront";
+    var trailheadClientSecret = builder.AddParameter("trailhead-client-secret",
+        new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true, persist: true);
+
+    var identityProvider = builder.AddProject<Projects.IdentityProvider>("identity-provider")
+        .WithEnvironment("Trailhead__Clients__0__ClientId", trailheadClientId)
+        .WithEnvironment("Trailhead__Clients__0__ClientSecret", trailheadClientSecret)
+        .WithEnvironment("Trailhead__Clients__0__DisplayName", "AspireAuth storefront")
+        .WithEnvironment("Trailhead__Clients__0__RedirectUris__0", ReferenceExpression.Create($"{publicOrigin}/api/auth/callback/trailhead"))
+        .WithHttpHealthCheck("/health");
+
+    // The issuer is the provider's http URL, the one browsers are sent to as well: OpenIddict names itself after
+    // the address a request came on. No WaitFor: Auth.Api starts, and e-mail sign-in works, while Trailhead ID
+    // is down; only signing in with it fails.
+    authApi
+        .WithEnvironment("Auth__Social__Providers__trailhead__DisplayName", "Trailhead ID")
+        .WithEnvironment("Auth__Social__Providers__trailhead__Issuer", identityProvider.GetEndpoint("http"))
+        .WithEnvironment("Auth__Social__Providers__trailhead__ClientId", trailheadClientId)
+        .WithEnvironment("Auth__Social__Providers__trailhead__ClientSecret", trailheadClientSecret)
+        .WithEnvironment("Auth__Social__Providers__trailhead__TrustedForLinking", "true");
+
+    web.WithEnvironment("Web__SocialProviders__trailhead", "Trailhead ID");
+}
+
 builder.Build().Run();
 return 0;
