@@ -19,6 +19,9 @@ internal static class Extensions
         builder.Services.AddOptions<StorefrontOptions>().BindConfiguration(StorefrontOptions.SectionName).ValidateDataAnnotations()
             .Validate(StorefrontOptions.IsValid, "Web:PublicOrigin must be an absolute http or https URL.")
             .ValidateOnStart();
+        builder.Services.AddOptions<SocialSignInOptions>().BindConfiguration(StorefrontOptions.SectionName)
+            .Validate(SocialSignInOptions.IsValid, "Web:SocialProviders maps provider ids (lowercase letters, digits, - and _) to display names.")
+            .ValidateOnStart();
         builder.Services.AddHttpContextAccessor();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddScoped<BrowserRelay>();

@@ -38,6 +38,12 @@ public abstract class BackendClient(HttpClient http, BrowserRelay browser, strin
     {
     }
 
+    /// <summary>
+    /// Whether an error answer is the backend refusing something the visitor can act on (an <see cref="ApiErrorException"/>)
+    /// rather than the backend failing (a <see cref="ServiceUnavailableException"/>): a 4xx with a code, unless a backend says more.
+    /// </summary>
+    protected virtual bool IsRefusal(int status, ApiError error) => status is >= 400 and < 500;
+
     /// <summary>Sees every answer before it is read, errors included.</summary>
     protected virtual void Inspect(HttpResponseMessage response)
     {
@@ -74,7 +80,7 @@ public abstract class BackendClient(HttpClient http, BrowserRelay browser, strin
         using (response)
         {
             var status = (int)response.StatusCode;
-            if (status is >= 400 and < 500 && await TryReadErrorAsync(response, cancellationToken) is { } error)
+            if (status >= 400 && await TryReadErrorAsync(response, cancellationToken) is { } error && IsRefusal(status, error))
             {
                 throw new ApiErrorException(status, error, RetryAfter(response));
             }

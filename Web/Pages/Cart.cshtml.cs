@@ -29,6 +29,7 @@ public sealed class CartModel(VisitorSession session, CartApiClient cartApi, Gue
             }
             else if (await IsTakeoverPendingAsync(pending, cancellationToken))
             {
+                takeover.KeepWaiting(HttpContext, pending);
                 MovingGuestCart = true;
                 ViewData[CartLinkViewComponent.CountPendingKey] = true;
                 return;

@@ -1,11 +1,12 @@
 using System.ComponentModel.DataAnnotations;
 using AspireAuth.Web.Backends;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace AspireAuth.Web.Pages;
 
-public sealed class SignInModel(VisitorSession session, AuthApiClient auth, GuestCartTakeover takeover)
-    : CredentialPageModel(session, takeover)
+public sealed class SignInModel(VisitorSession session, AuthApiClient auth, GuestCartTakeover takeover, IOptions<SocialSignInOptions> social)
+    : CredentialPageModel(session, auth, takeover, social)
 {
     [BindProperty]
     [Required(ErrorMessage = "Enter your email address.")]
@@ -18,7 +19,7 @@ public sealed class SignInModel(VisitorSession session, AuthApiClient auth, Gues
 
     public Task<IActionResult> OnPostAsync(CancellationToken cancellationToken) =>
         SubmitAsync(
-            token => auth.SignInAsync(Email.Trim(), Password, token),
+            token => Auth.SignInAsync(Email.Trim(), Password, token),
             signedIn => $"Welcome back, {signedIn.User.Name}!",
             cancellationToken);
 }

@@ -1,11 +1,12 @@
 using System.ComponentModel.DataAnnotations;
 using AspireAuth.Web.Backends;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace AspireAuth.Web.Pages;
 
-public sealed class SignUpModel(VisitorSession session, AuthApiClient auth, GuestCartTakeover takeover)
-    : CredentialPageModel(session, takeover)
+public sealed class SignUpModel(VisitorSession session, AuthApiClient auth, GuestCartTakeover takeover, IOptions<SocialSignInOptions> social)
+    : CredentialPageModel(session, auth, takeover, social)
 {
     [BindProperty]
     [Required(ErrorMessage = "Enter your name.")]
@@ -24,7 +25,7 @@ public sealed class SignUpModel(VisitorSession session, AuthApiClient auth, Gues
 
     public Task<IActionResult> OnPostAsync(CancellationToken cancellationToken) =>
         SubmitAsync(
-            token => auth.SignUpAsync(Name.Trim(), Email.Trim(), Password, token),
+            token => Auth.SignUpAsync(Name.Trim(), Email.Trim(), Password, token),
             signedUp => $"Welcome, {signedUp.User.Name}! Your account is ready.",
             cancellationToken);
 }
