@@ -27,6 +27,7 @@ internal static class AuthorizationEndpoints
     public static void MapAuthorizationEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapMethods(AuthorizePath, Methods, AuthorizeAsync);
+        // As a Delegate, not a RequestDelegate (same shape), so its IResult is executed rather than discarded.
         app.MapMethods(EndSessionPath, Methods, (Delegate)EndSessionAsync);
     }
 

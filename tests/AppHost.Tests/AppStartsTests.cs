@@ -9,6 +9,7 @@ public sealed class AppStartsTests(AspireAppFixture fixture)
     [InlineData("auth-api")]
     [InlineData("cart-api")]
     [InlineData("web")]
+    [InlineData("identity-provider")]
     public async Task Every_service_reports_healthy(string service)
     {
         using var http = fixture.App.CreateHttpClient(service);
@@ -28,6 +29,20 @@ public sealed class AppStartsTests(AspireAppFixture fixture)
 
         Assert.Contains("Trail Running Shoes", page, StringComparison.Ordinal);
         Assert.Contains("Trail Map Set", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Trailhead_ID_names_itself_after_the_URL_Auth_api_is_given_as_its_issuer()
+    {
+        // What the AppHost gives Auth.Api as the issuer: the identity provider's http endpoint, which browsers use too.
+        var issuer = fixture.App.GetEndpoint("identity-provider", "http");
+        using var http = new HttpClient();
+
+        using var discovery = System.Text.Json.JsonDocument.Parse(
+            await http.GetStringAsync(new Uri(issuer, ".well-known/openid-configuration")));
+
+        Assert.Equal(issuer.AbsoluteUri, discovery.RootElement.GetProperty("issuer").GetString());
+        Assert.Equal(new Uri(issuer, "connect/authorize").AbsoluteUri, discovery.RootElement.GetProperty("authorization_endpoint").GetString());
     }
 
     [Fact]

@@ -219,6 +219,27 @@ public sealed partial class CodeFlowTests(Trailhead trailhead) : IClassFixture<T
     }
 
     [Fact]
+    public async Task A_signed_in_browser_gets_a_code_at_once_and_prompt_none_without_a_session_gets_login_required()
+    {
+        using var browser = trailhead.Browser();
+
+        using var silent = await browser.GetAsync(new Uri(Trailhead.AuthorizePath(Pkce.Create()) + "&prompt=none", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Redirect, silent.StatusCode);
+        Assert.Equal(Trailhead.RedirectUri, silent.Headers.Location!.GetLeftPart(UriPartial.Path));
+        Assert.Equal("login_required", QueryHelpers.ParseQuery(silent.Headers.Location.Query)["error"]);
+
+        using var toLogin = await browser.GetAsync(new Uri(Trailhead.AuthorizePath(Pkce.Create()), UriKind.Relative));
+        await SignInAsync(browser, toLogin.Headers.Location!, "cyclist@trailhead.test", Trailhead.Password);
+        var pkce = Pkce.Create();
+        var callback = await AuthorizeAfterLoginAsync(browser, new Uri(Trailhead.AuthorizePath(pkce, state: "state-2"), UriKind.Relative));
+
+        Assert.Equal("state-2", callback["state"]);
+        using var token = await Trailhead.RedeemAsync(browser, callback["code"]!, pkce.Verifier);
+        using var tokens = JsonDocument.Parse(await token.Content.ReadAsStringAsync());
+        Assert.Equal("trailhead-cyclist", Trailhead.Payload(tokens.RootElement.GetProperty("id_token").GetString()!).GetProperty("sub").GetString());
+    }
+
+    [Fact]
     public async Task After_login_the_browser_goes_back_only_to_a_local_address()
     {
         using var browser = trailhead.Browser();

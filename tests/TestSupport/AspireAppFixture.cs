@@ -13,7 +13,8 @@ namespace AspireAuth.TestSupport;
 /// </summary>
 public class AspireAppFixture : IAsyncLifetime
 {
-    public static readonly string[] ServiceNames = ["auth-api", "cart-api", "web"];
+    // identity-provider: Trailhead ID, which the AppHost adds in run mode, as here (README, "Trailhead ID").
+    public static readonly string[] ServiceNames = ["auth-api", "cart-api", "web", "identity-provider"];
     public static readonly string[] InfrastructureNames = ["postgres", "authdb", "cartdb", "redis"];
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
