@@ -67,6 +67,8 @@ public static class SocialSignInServiceCollectionExtensions
                 // Binds the callback to the browser that started the flow (login CSRF). Lax like Better Auth's state cookie
                 // over http; a response_mode=form_post callback is a cross-site POST, which only SameSite=None lets through.
                 aspNetCore.CookieBuilder.Name = "better-auth.state";
+                // Sent back to /api/auth/callback/*, not only under /api/auth/sign-in (a cookie's default path).
+                aspNetCore.CookieBuilder.Path = "/";
                 aspNetCore.CookieBuilder.SameSite = options.Value.UseSecureCookies ? SameSiteMode.None : SameSiteMode.Lax;
                 aspNetCore.CookieBuilder.SecurePolicy = options.Value.UseSecureCookies ? CookieSecurePolicy.Always : CookieSecurePolicy.None;
             });

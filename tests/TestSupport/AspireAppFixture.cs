@@ -49,6 +49,11 @@ public class AspireAppFixture : IAsyncLifetime
                 context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
                 // Tests sign in many times from one address; the rate limit has tests of its own.
                 context.EnvironmentVariables["Auth__RateLimit__Enabled"] = "false";
+                if (Environment.GetEnvironmentVariable("DEBUG_RESOURCE_LOGS") is not null)
+                {
+                    context.EnvironmentVariables["Logging__LogLevel__OpenIddict"] = "Debug";
+                    context.EnvironmentVariables["Logging__LogLevel__Microsoft.AspNetCore"] = "Debug";
+                }
             }));
         }
 
@@ -57,6 +62,22 @@ public class AspireAppFixture : IAsyncLifetime
 
         App = await builder.BuildAsync(timeout.Token);
         await App.StartAsync(timeout.Token);
+        if (Environment.GetEnvironmentVariable("DEBUG_RESOURCE_LOGS") is { } logDir)
+        {
+            var loggers = App.Services.GetRequiredService<ResourceLoggerService>();
+            var model = App.Services.GetRequiredService<DistributedApplicationModel>();
+            foreach (var resource in model.Resources.Where(r => r.Name is "auth-api" or "identity-provider" or "web"))
+            {
+                var name = resource.Name;
+                _ = Task.Run(async () =>
+                {
+                    await foreach (var batch in loggers.WatchAsync(resource))
+                    {
+                        await File.AppendAllLinesAsync(Path.Combine(logDir, name + ".log"), batch.Select(l => l.Content));
+                    }
+                });
+            }
+        }
         await Task.WhenAll(InfrastructureNames.Concat(ServiceNames)
             .Select(name => App.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token)));
     }
