@@ -57,6 +57,7 @@ public static class SocialSignInServiceCollectionExtensions
                 client.UseSystemNetHttp().Configure(http => http.HttpResiliencePipeline = null);
                 client.UseWebProviders();
                 client.AddEventHandler(RejectExpiredIdentityTokens.Descriptor);
+                client.AddEventHandler(ThrowChallengeErrors.Descriptor);
             });
 
         services.AddOptions<OpenIddictClientOptions>()
