@@ -28,10 +28,22 @@ internal sealed partial class SocialEndpoints : IAuthPluginEndpoints
         auth.MapPost("/sign-in/social", SignInSocial).DocumentJsonBody<SignInSocialRequest>();
         auth.MapPost("/link-social", LinkSocial).DocumentJsonBody<LinkSocialRequest>();
         // The provider sends the browser back; a form_post callback is a cross-site POST by design, protected by the state.
-        auth.MapGet("/callback/{provider}", Callback);
-        auth.MapPost("/callback/{provider}", Callback).WithMetadata(new CrossSiteCallbackMetadata()).ExcludeFromDescription();
+        auth.MapGet("/callback/{provider}", Callback).AddEndpointFilter(ClearPassedThroughErrorStatus);
+        auth.MapPost("/callback/{provider}", Callback).AddEndpointFilter(ClearPassedThroughErrorStatus)
+            .WithMetadata(new CrossSiteCallbackMetadata()).ExcludeFromDescription();
         auth.MapGet("/list-accounts", ListAccounts);
         auth.MapPost("/unlink-account", UnlinkAccount).DocumentJsonBody<UnlinkAccountRequest>();
+    }
+
+    /// <summary>
+    /// OpenIddict passes a refused callback (bad ID token, code or state, the provider's own error) through with a 400
+    /// already on the response, and a minimal API with endpoint filters does not run a handler whose response is 400
+    /// (it takes that for a failed parameter binding): the browser would get a bare 400 instead of the error redirect.
+    /// </summary>
+    private static ValueTask<object?> ClearPassedThroughErrorStatus(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        context.HttpContext.Response.StatusCode = StatusCodes.Status200OK;
+        return next(context);
     }
 
     private static async Task<Results<JsonHttpResult<SocialRedirectResponse>, JsonHttpResult<ApiError>>> SignInSocial(

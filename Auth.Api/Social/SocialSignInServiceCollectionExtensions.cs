@@ -57,6 +57,8 @@ public static class SocialSignInServiceCollectionExtensions
                 // single-use code's token request — sent once); OpenIddict's own retry would resend the POST.
                 client.UseSystemNetHttp().Configure(http => http.HttpResiliencePipeline = null);
                 client.UseWebProviders();
+                client.AddEventHandler(RejectExpiredIdentityTokens.Descriptor);
+                client.AddEventHandler(ThrowChallengeErrors.Descriptor);
             });
 
         services.AddOptions<OpenIddictClientOptions>()

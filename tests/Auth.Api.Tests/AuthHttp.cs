@@ -18,6 +18,9 @@ public sealed class AuthHttp(HttpClient http)
 
     public string? Origin { get; set; } = OwnOrigin;
 
+    /// <summary>Other cookies this browser holds and sends (name → value), e.g. a social sign-in's state cookie; a test sets them.</summary>
+    public Dictionary<string, string> OtherCookies { get; } = new(StringComparer.Ordinal);
+
     public HttpClient Http => http;
 
     public Task<Reply> PostAsync(string path, string? json = null, string contentType = "application/json", Action<HttpRequestMessage>? configure = null)
@@ -66,6 +69,7 @@ public sealed class AuthHttp(HttpClient http)
             requestCookies.Add($"better-auth.dont_remember={DontRememberCookie}");
         }
 
+        requestCookies.AddRange(OtherCookies.Select(cookie => $"{cookie.Key}={cookie.Value}"));
         if (requestCookies.Count > 0)
         {
             request.Headers.TryAddWithoutValidation("Cookie", string.Join("; ", requestCookies));
