@@ -59,6 +59,7 @@ public static class SocialSignInServiceCollectionExtensions
                 client.UseWebProviders();
                 client.AddEventHandler(RejectExpiredIdentityTokens.Descriptor);
                 client.AddEventHandler(ThrowChallengeErrors.Descriptor);
+                client.AddEventHandler(UsePublicRequestUri.Descriptor);
             });
 
         services.AddOptions<OpenIddictClientOptions>()

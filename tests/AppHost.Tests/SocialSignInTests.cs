@@ -122,19 +122,22 @@ public sealed partial class SocialSignInTests(AspireAppFixture fixture)
     }
 
     [Fact]
-    public async Task With_the_identity_provider_down_email_sign_in_works_and_social_sign_in_says_so()
+    public async Task With_the_identity_provider_down_a_pending_sign_in_fails_clearly_and_email_sign_in_still_links_the_guest()
     {
+        using var browser = new Browser(Storefront);
+        var guest = await browser.SignInAnonymouslyAsync();
+        using var cart = fixture.App.CreateHttpClient("cart-api");
+        await ShopperFlows.AddToCartAsync(cart, guest, 2, 1);
+        var start = await browser.StartSocialSignInAsync(callbackUrl: "/", errorCallbackUrl: "/SignIn");
+        var callback = await browser.CompleteAtTrailheadAsync(start, "climber@trailhead.test", stopAtCallback: true);
+
         await StopAsync("identity-provider");
         try
         {
-            using var browser = new Browser(Storefront);
-            var guest = await browser.SignInAnonymouslyAsync();
-            using var cart = fixture.App.CreateHttpClient("cart-api");
-            await ShopperFlows.AddToCartAsync(cart, guest, 2, 1);
-
-            using var start = await browser.PostJsonAsync("/api/auth/sign-in/social", new { provider = "trailhead", callbackURL = "/" });
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, start.StatusCode);
-            Assert.Equal("PROVIDER_UNAVAILABLE", (await start.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+            // The code cannot be redeemed: the shopper lands on the sign-in page with an error, still the guest.
+            var landing = await browser.FollowCallbackAsync(callback);
+            Assert.StartsWith("/SignIn?error=", landing.OriginalString, StringComparison.Ordinal);
+            Assert.True((await browser.GetSessionAsync()).GetProperty("user").GetProperty("isAnonymous").GetBoolean());
 
             var customer = await browser.SignUpAsync($"down+{Guid.NewGuid():N}@example.com");
             Assert.Equal([(2, 1)], await ShopperFlows.WaitForCartAsync(cart, customer, lines => lines.Count == 1, TimeSpan.FromSeconds(5)));
@@ -236,7 +239,7 @@ public sealed partial class SocialSignInTests(AspireAppFixture fixture)
 
         /// <summary>At Trailhead ID: follows the authorization request to its login page, signs in, and follows every redirect
         /// back until the storefront's callback has answered; returns where the callback sent the browser.</summary>
-        public async Task<Uri> CompleteAtTrailheadAsync(Uri authorize, string email)
+        public async Task<Uri> CompleteAtTrailheadAsync(Uri authorize, string email, bool stopAtCallback = false)
         {
             var next = authorize;
             HttpContent? post = null;
@@ -259,9 +262,21 @@ public sealed partial class SocialSignInTests(AspireAppFixture fixture)
                 }
 
                 next = location.IsAbsoluteUri ? location : new Uri(requested, location);
+                if (stopAtCallback && next.AbsolutePath.StartsWith("/api/auth/callback/", StringComparison.Ordinal))
+                {
+                    return next;
+                }
             }
 
             throw new InvalidOperationException("The sign-in did not come back to the storefront within 10 redirects.");
+        }
+
+        /// <summary>Sends the browser to the storefront's callback the provider redirected it to; returns where the callback sent it.</summary>
+        public async Task<Uri> FollowCallbackAsync(Uri callback)
+        {
+            using var response = await _http.GetAsync(callback);
+            Assert.True(response.Headers.Location is not null, $"the callback answered {(int)response.StatusCode}:\n{await response.Content.ReadAsStringAsync()}");
+            return response.Headers.Location;
         }
 
         /// <summary>The login form's fields: every input it carries (return URL, anti-forgery token), with the ones labelled Email and Password filled in.</summary>
