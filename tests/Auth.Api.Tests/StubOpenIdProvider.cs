@@ -29,7 +29,7 @@ public enum IdTokenTamper
 /// <summary>Who signs in at the stub.</summary>
 public sealed record StubIdentity(string Subject, string Email, bool EmailVerified = true, string Name = "Stub User")
 {
-    public static StubIdentity Unique(bool emailVerified = true) => new($"sub-{Guid.NewGuid():N}", TestData.UniqueEmail("oidc"), emailVerified);
+    public static StubIdentity Unique(bool emailVerified = true) => new($"sub-{Guid.NewGuid():N}", $"oidc+{Guid.NewGuid():N}@example.com", emailVerified);
 }
 
 /// <summary>What Auth.Api sent the browser to the provider with.</summary>

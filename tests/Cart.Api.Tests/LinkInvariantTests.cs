@@ -7,6 +7,7 @@ using AspireAuth.Auth.Api.Anonymous;
 using AspireAuth.Auth.Api.BetterAuth;
 using AspireAuth.Auth.Api.Data;
 using AspireAuth.Auth.Api.Outbox;
+using AspireAuth.Auth.Api.Tests;
 using AspireAuth.EventBus;
 using AspireAuth.SessionValidation;
 using AspireAuth.TestSupport;
@@ -34,15 +35,19 @@ namespace AspireAuth.Cart.Api.Tests;
 /// </list>
 /// </summary>
 [Collection(ShopCollection.Name)]
-public sealed class LinkInvariantTests(ShopFixture shop) : IClassFixture<ShopFixture>
+public sealed class LinkInvariantTests(ShopFixture shop) : IClassFixture<ShopFixture>, IAsyncLifetime
 {
     private const string Password = "correct-horse-battery";
     private const string LinkedEvent = "auth.anonymous-account-linked";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
+    private const string Provider = "invariant-idp";
+
     /// <summary>A way for a client to finish signing in to an account from whatever session its request carries.</summary>
     /// <param name="AccountExists">Whether the account exists before (sign-in) or is created by the request (sign-up).</param>
-    private sealed record EntryPoint(string Name, bool AccountExists, string Path, Func<string, string, Dictionary<string, object?>> Body);
+    /// <param name="ViaProvider">Whether the request starts a sign-in with an identity provider, completed by its callback.</param>
+    private sealed record EntryPoint(
+        string Name, bool AccountExists, string Path, Func<string, string, Dictionary<string, object?>> Body, bool ViaProvider = false);
 
     private static readonly Dictionary<string, EntryPoint> EntryPoints = new EntryPoint[]
     {
@@ -50,7 +55,25 @@ public sealed class LinkInvariantTests(ShopFixture shop) : IClassFixture<ShopFix
             (email, password) => new() { ["name"] = "Alice", ["email"] = email, ["password"] = password }),
         new("email sign-in", AccountExists: true, "/api/auth/sign-in/email",
             (email, password) => new() { ["email"] = email, ["password"] = password }),
+        // The guest's credential goes with the start; the callback carries only the state cookie (as from an SPA or app).
+        new("OIDC sign-in", AccountExists: false, "/api/auth/sign-in/social",
+            (_, _) => new() { ["provider"] = Provider, ["callbackURL"] = "/after", ["errorCallbackURL"] = "/oops" }, ViaProvider: true),
     }.ToDictionary(entry => entry.Name);
+
+    private StubOpenIdProvider _provider = null!;
+    private WebApplicationFactory<AuthDbContext> _socialAuth = null!;
+
+    public async Task InitializeAsync()
+    {
+        _provider = await StubOpenIdProvider.StartAsync("link-invariants");
+        _socialAuth = shop.StartAuth(new Dictionary<string, string?>(_provider.ProviderSettings(Provider)) { ["Auth:BaseUrl"] = "http://localhost" });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await shop.StopAsync(_socialAuth);
+        await _provider.DisposeAsync();
+    }
 
     public static TheoryData<string> EveryEntryPoint => [.. EntryPoints.Keys];
 
@@ -509,8 +532,80 @@ public sealed class LinkInvariantTests(ShopFixture shop) : IClassFixture<ShopFix
 
     private async Task<Reply> SendAsync(Attempt attempt)
     {
+        if (attempt.Entry.ViaProvider)
+        {
+            return await SendThroughProviderAsync(attempt);
+        }
+
         using var http = shop.Auth.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false });
-        using var request = new HttpRequestMessage(HttpMethod.Post, attempt.Entry.Path + attempt.Query)
+        using var request = Request(attempt);
+        var (response, failure) = await TrySendAsync(http, request);
+        if (response is null)
+        {
+            return failure!;
+        }
+
+        using (response)
+        {
+            var (json, code) = await JsonOfAsync(response);
+            return new Reply(response.StatusCode,
+                response.IsSuccessStatusCode && json.TryGetProperty("user", out var user) ? user.GetProperty("id").GetString() : null, code);
+        }
+    }
+
+    /// <summary>
+    /// The attempt as the start of a sign-in with the stub provider (the provider's user has the account's e-mail), then
+    /// the provider's redirect back to the callback with nothing but the state cookie the start set.
+    /// </summary>
+    private async Task<Reply> SendThroughProviderAsync(Attempt attempt)
+    {
+        using var http = _socialAuth.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false });
+        using var start = Request(attempt);
+        var (started, failure) = await TrySendAsync(http, start);
+        if (started is null)
+        {
+            return failure!;
+        }
+
+        string url;
+        string stateCookie;
+        using (started)
+        {
+            var (json, code) = await JsonOfAsync(started);
+            if (started.StatusCode != HttpStatusCode.OK)
+            {
+                return new Reply(started.StatusCode, null, code);
+            }
+
+            url = json.GetProperty("url").GetString()!;
+            stateCookie = started.Headers.GetValues("Set-Cookie").Single(cookie => cookie.StartsWith("better-auth.state.", StringComparison.Ordinal)).Split(';')[0];
+        }
+
+        _provider.Identity = new StubIdentity($"sub-{attempt.Account.Email}", attempt.Account.Email);
+        using var callback = new HttpRequestMessage(HttpMethod.Get, await _provider.AuthorizeAsync(url));
+        callback.Headers.Add("Cookie", stateCookie);
+        var (completed, callbackFailure) = await TrySendAsync(http, callback);
+        if (completed is null)
+        {
+            return callbackFailure!;
+        }
+
+        using (completed)
+        {
+            var location = completed.Headers.Location?.OriginalString;
+            if (completed.StatusCode != HttpStatusCode.Redirect || location != "/after")
+            {
+                return new Reply(completed.StatusCode, null, location);
+            }
+
+            var token = completed.Headers.GetValues("set-auth-token").Single();
+            return new Reply(HttpStatusCode.OK, await SessionUserIdAsync(token), null);
+        }
+    }
+
+    private static HttpRequestMessage Request(Attempt attempt)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, attempt.Entry.Path + attempt.Query)
         {
             Content = JsonContent.Create(attempt.Entry.Body(attempt.Account.Email, attempt.Password).Concat(attempt.Extra).ToDictionary()),
         };
@@ -529,25 +624,27 @@ public sealed class LinkInvariantTests(ShopFixture shop) : IClassFixture<ShopFix
             request.Headers.Add("Origin", attempt.Origin);
         }
 
-        HttpResponseMessage response;
+        return request;
+    }
+
+    private static async Task<(HttpResponseMessage? Response, Reply? Failure)> TrySendAsync(HttpClient http, HttpRequestMessage request)
+    {
         try
         {
-            response = await http.SendAsync(request);
+            return (await http.SendAsync(request), null);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             // TestServer hands an unhandled server exception to the caller; a real client sees a 500.
-            return new Reply(HttpStatusCode.InternalServerError, null, exception.GetType().Name);
+            return (null, new Reply(HttpStatusCode.InternalServerError, null, exception.GetType().Name));
         }
+    }
 
-        using (response)
-        {
-            var body = await response.Content.ReadAsStringAsync();
-            var json = body.Length > 0 && body[0] == '{' ? JsonDocument.Parse(body).RootElement : default;
-            return new Reply(response.StatusCode,
-                response.IsSuccessStatusCode && json.TryGetProperty("user", out var user) ? user.GetProperty("id").GetString() : null,
-                json.ValueKind == JsonValueKind.Object && json.TryGetProperty("code", out var code) ? code.GetString() : null);
-        }
+    private static async Task<(JsonElement Json, string? Code)> JsonOfAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        var json = body.Length > 0 && body[0] == '{' ? JsonDocument.Parse(body).RootElement : default;
+        return (json, json.ValueKind == JsonValueKind.Object && json.TryGetProperty("code", out var code) ? code.GetString() : null);
     }
 
     private Task<string?> LinkedAccountOfAsync(string guestId) =>
