@@ -38,6 +38,22 @@ public sealed class SocialSignInTests
     }
 
     [Theory]
+    [InlineData("Trailhead ID", "Trailhead ID")]
+    [InlineData("trailhead", " ")]
+    public async Task A_provider_with_an_unusable_id_or_no_display_name_stops_the_storefront_at_start(string providerId, string displayName)
+    {
+        await using var authApi = await StubBackend.StartAsync(_ => { });
+        await using var storefront = SocialAnswers.StorefrontOver(authApi, new Dictionary<string, string?>
+        {
+            [$"Web:SocialProviders:{providerId}"] = displayName,
+        });
+
+        var failure = Assert.ThrowsAny<Exception>(() => storefront.CreateBrowser());
+
+        Assert.Contains("Web:SocialProviders maps provider ids", failure.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("/SignIn")]
     [InlineData("/SignUp")]
     public async Task Without_configured_providers_there_are_no_buttons_and_forms_stay_on_the_storefront(string page)
