@@ -140,6 +140,27 @@ public sealed class SocialSignInTests
         Assert.Contains("Your guest cart is taking longer than usual", overdue, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_guest_back_with_an_error_has_no_cart_takeover_to_wait_for()
+    {
+        var started = new ConcurrentQueue<SocialRequest>();
+        await using var backend = await StubBackend.StartAsync(app =>
+        {
+            SocialAnswers.MapStart(app, "/api/auth/sign-in/social", started);
+            app.MapGet("/api/auth/get-session", () => BackendAnswers.Session("guest", "Anonymous", isAnonymous: true));
+        });
+        await using var storefront = SocialAnswers.StorefrontOver(backend);
+        using var browser = storefront.CreateBrowser();
+        browser.DefaultRequestHeaders.Add("Cookie", StubBackend.GuestCookie);
+        using var toProvider = await browser.SubmitFormAsync("/SignIn", new Dictionary<string, string> { ["provider"] = "trailhead" }, handler: "Social");
+        Assert.Equal("/SignIn/trailhead", Assert.Single(started).ErrorCallbackURL);
+
+        using var back = await browser.GetAsync(new Uri("/SignIn/trailhead?error=access_denied", UriKind.Relative));
+
+        Assert.Contains(back.Headers.GetValues("Set-Cookie"), cookie => cookie.StartsWith("aspireauth.guest-cart=;", StringComparison.Ordinal));
+        Assert.Contains(Html("Signing in with Trailhead ID was cancelled."), await back.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, string> ReturnErrors => new()
     {
         { "account_not_linked", "An account with this email already exists. Sign in with your password, then link Trailhead ID from your account page." },
