@@ -110,7 +110,7 @@ public abstract class BackendClient(HttpClient http, BrowserRelay browser, strin
         {
             return await response.Content.ReadFromJsonAsync(ApiErrorJsonContext.Default.ApiError, cancellationToken) is { Code.Length: > 0 } error ? error : null;
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or HttpRequestException or IOException)
         {
             return null;
         }

@@ -47,6 +47,12 @@ public sealed class AccountModel(VisitorSession session, AuthApiClient auth, IOp
         {
             return RedirectToPage("/SignIn");
         }
+        catch (ApiErrorException refused)
+        {
+            Member = current.User;
+            ErrorMessage = FriendlyMessages.For(refused);
+            return Page();
+        }
 
         Member = current.User;
         Methods = [.. accounts.Select(account => new SignInMethod(account.ProviderId, account.AccountId, NameOf(account.ProviderId)))];

@@ -32,6 +32,11 @@ public abstract class CredentialPageModel(
         if (!string.IsNullOrEmpty(error))
         {
             ErrorMessage = FriendlyMessages.ForSignInReturn(error, social.Value.Find(provider));
+            // Not signed in: no account is taking a guest cart over.
+            if (takeover.Find(Request) is not null)
+            {
+                takeover.End(HttpContext);
+            }
         }
 
         IsGuest = await session.GetAsync(cancellationToken) is { User.IsAnonymous: true };

@@ -164,6 +164,26 @@ public sealed class AccountPageTests
     }
 
     [Fact]
+    public async Task Sign_in_methods_refused_for_another_reason_show_a_message_not_an_error_page()
+    {
+        await using var authApi = await StubBackend.StartAsync(app =>
+        {
+            app.MapGet("/api/auth/get-session", () => BackendAnswers.Session("member", "Ada", isAnonymous: false));
+            app.MapGet("/api/auth/list-accounts", () => BackendAnswers.Error(403, "FORBIDDEN", "Forbidden"));
+            app.MapGet("/api/cart", () => BackendAnswers.Cart());
+        });
+        await using var storefront = SocialAnswers.StorefrontOver(authApi);
+        using var browser = MemberBrowser(storefront);
+
+        using var response = await browser.GetAsync(new Uri("/Account", UriKind.Relative));
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("<span id=\"account-name\">Ada</span>", html, StringComparison.Ordinal);
+        Assert.Contains("That didn&#x27;t work. Please try again.", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Works_with_cart_api_down()
     {
         await using var authApi = await StubBackend.StartAsync(app => MapMember(app, [CredentialAccount]));

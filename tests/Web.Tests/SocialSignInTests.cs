@@ -38,6 +38,22 @@ public sealed class SocialSignInTests
     }
 
     [Theory]
+    [InlineData("Trailhead ID", "Trailhead ID")]
+    [InlineData("trailhead", " ")]
+    public async Task A_provider_with_an_unusable_id_or_no_display_name_stops_the_storefront_at_start(string providerId, string displayName)
+    {
+        await using var authApi = await StubBackend.StartAsync(_ => { });
+        await using var storefront = SocialAnswers.StorefrontOver(authApi, new Dictionary<string, string?>
+        {
+            [$"Web:SocialProviders:{providerId}"] = displayName,
+        });
+
+        var failure = Assert.ThrowsAny<Exception>(() => storefront.CreateBrowser());
+
+        Assert.Contains("Web:SocialProviders maps provider ids", failure.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("/SignIn")]
     [InlineData("/SignUp")]
     public async Task Without_configured_providers_there_are_no_buttons_and_forms_stay_on_the_storefront(string page)
@@ -122,6 +138,27 @@ public sealed class SocialSignInTests
         storefront.Time.Advance(TimeSpan.FromSeconds(11));
         var overdue = await browser.GetStringAsync(new Uri("/Cart", UriKind.Relative));
         Assert.Contains("Your guest cart is taking longer than usual", overdue, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_guest_back_with_an_error_has_no_cart_takeover_to_wait_for()
+    {
+        var started = new ConcurrentQueue<SocialRequest>();
+        await using var backend = await StubBackend.StartAsync(app =>
+        {
+            SocialAnswers.MapStart(app, "/api/auth/sign-in/social", started);
+            app.MapGet("/api/auth/get-session", () => BackendAnswers.Session("guest", "Anonymous", isAnonymous: true));
+        });
+        await using var storefront = SocialAnswers.StorefrontOver(backend);
+        using var browser = storefront.CreateBrowser();
+        browser.DefaultRequestHeaders.Add("Cookie", StubBackend.GuestCookie);
+        using var toProvider = await browser.SubmitFormAsync("/SignIn", new Dictionary<string, string> { ["provider"] = "trailhead" }, handler: "Social");
+        Assert.Equal("/SignIn/trailhead", Assert.Single(started).ErrorCallbackURL);
+
+        using var back = await browser.GetAsync(new Uri("/SignIn/trailhead?error=access_denied", UriKind.Relative));
+
+        Assert.Contains(back.Headers.GetValues("Set-Cookie"), cookie => cookie.StartsWith("aspireauth.guest-cart=;", StringComparison.Ordinal));
+        Assert.Contains(Html("Signing in with Trailhead ID was cancelled."), await back.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     public static TheoryData<string, string> ReturnErrors => new()
