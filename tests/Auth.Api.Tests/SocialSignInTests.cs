@@ -58,6 +58,23 @@ public sealed class SocialSignInTests : IClassFixture<AuthApiFixture>, IAsyncLif
         Assert.Contains(callback.SetCookies, cookie => cookie.StartsWith(flow.StateCookieName + "=;", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_new_user_goes_to_newUserCallbackURL_and_a_returning_one_to_callbackURL()
+    {
+        _stub.Identity = StubIdentity.Unique();
+        var first = _fixture.CreateClient(_app);
+        var firstFlow = await first.StartSocialSignInAsync(Provider, newUserCallbackUrl: "/welcome");
+        var second = _fixture.CreateClient(_app);
+        var secondFlow = await second.StartSocialSignInAsync(Provider, newUserCallbackUrl: "/welcome");
+
+        var asNew = await first.CompleteCallbackAsync(await _stub.AuthorizeAsync(firstFlow.Url));
+        var asReturning = await second.CompleteCallbackAsync(await _stub.AuthorizeAsync(secondFlow.Url));
+
+        Assert.Equal("/welcome", asNew.Location());
+        Assert.Equal(SocialSignIn.CallbackUrl, asReturning.Location());
+        Assert.Equal((await first.GetAsync("/get-session")).UserId, (await second.GetAsync("/get-session")).UserId);
+    }
+
     [Theory]
     [InlineData(IdTokenTamper.BadSignature)]
     [InlineData(IdTokenTamper.WrongIssuer)]
@@ -141,6 +158,8 @@ public sealed class SocialSignInTests : IClassFixture<AuthApiFixture>, IAsyncLif
     [InlineData("errorCallbackURL", "//evil.example")]
     [InlineData("newUserCallbackURL", "https://evil.example/x")]
     [InlineData("newUserCallbackURL", "//evil.example")]
+    [InlineData("callbackURL", "/\\evil.example")]
+    [InlineData("callbackURL", "javascript:alert(1)")]
     public async Task A_redirect_to_another_site_is_403_INVALID_CALLBACK_URL(string field, string url)
     {
         var body = new Dictionary<string, string> { ["provider"] = Provider, [field] = url };
