@@ -102,6 +102,27 @@ public sealed class SocialSignInTests : IClassFixture<AuthApiFixture>, IAsyncLif
     }
 
     [Fact]
+    public async Task A_provider_that_goes_down_before_the_code_is_redeemed_is_an_error_for_the_flow_not_a_5xx()
+    {
+        var stub = await StubOpenIdProvider.StartAsync("auth-api-flaky");
+        var app = _fixture.CreateApp(SocialSignIn.Settings(stub.ProviderSettings("stub-flaky")));
+        var browser = _fixture.CreateClient(app);
+        var identity = stub.Identity;
+        var flow = await browser.StartSocialSignInAsync("stub-flaky");
+        var callback = await stub.AuthorizeAsync(flow.Url);
+        await stub.DisposeAsync();
+
+        var clock = Stopwatch.StartNew();
+        var reply = await browser.CompleteCallbackAsync(callback);
+        clock.Stop();
+
+        Assert.StartsWith(SocialSignIn.ErrorCallbackUrl + "?error=", reply.Location(), StringComparison.Ordinal);
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+        Assert.Null(reply.SessionCookieSet);
+        Assert.False(await _fixture.UserWithEmailExistsAsync(identity.Email));
+    }
+
+    [Fact]
     public async Task Starting_answers_200_with_the_authorization_url_in_the_body_and_the_location_header()
     {
         var browser = _fixture.CreateClient(_app);
