@@ -33,10 +33,15 @@ internal static class SocialSignIn
 
     /// <summary>POSTs <c>/sign-in/social</c> and, like a browser, keeps the state cookie the answer sets.</summary>
     public static async Task<StartedSocialSignIn> StartSocialSignInAsync(
-        this AuthHttp browser, string provider, string path = "/sign-in/social", Action<HttpRequestMessage>? configure = null)
+        this AuthHttp browser, string provider, string path = "/sign-in/social", Action<HttpRequestMessage>? configure = null, string? newUserCallbackUrl = null)
     {
-        var reply = await browser.PostAsync(path,
-            JsonSerializer.Serialize(new { provider, callbackURL = CallbackUrl, errorCallbackURL = ErrorCallbackUrl }), configure: configure);
+        var body = new Dictionary<string, string> { ["provider"] = provider, ["callbackURL"] = CallbackUrl, ["errorCallbackURL"] = ErrorCallbackUrl };
+        if (newUserCallbackUrl is not null)
+        {
+            body["newUserCallbackURL"] = newUserCallbackUrl;
+        }
+
+        var reply = await browser.PostAsync(path, JsonSerializer.Serialize(body), configure: configure);
         Assert.Equal(HttpStatusCode.OK, reply.Status);
         var url = reply.Json.GetProperty("url").GetString()!;
         var stateCookie = Assert.Single(reply.SetCookies, cookie => cookie.StartsWith(StateCookiePrefix, StringComparison.Ordinal));

@@ -58,6 +58,23 @@ public sealed class SocialSignInTests : IClassFixture<AuthApiFixture>, IAsyncLif
         Assert.Contains(callback.SetCookies, cookie => cookie.StartsWith(flow.StateCookieName + "=;", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_new_user_goes_to_newUserCallbackURL_and_a_returning_one_to_callbackURL()
+    {
+        _stub.Identity = StubIdentity.Unique();
+        var first = _fixture.CreateClient(_app);
+        var firstFlow = await first.StartSocialSignInAsync(Provider, newUserCallbackUrl: "/welcome");
+        var second = _fixture.CreateClient(_app);
+        var secondFlow = await second.StartSocialSignInAsync(Provider, newUserCallbackUrl: "/welcome");
+
+        var asNew = await first.CompleteCallbackAsync(await _stub.AuthorizeAsync(firstFlow.Url));
+        var asReturning = await second.CompleteCallbackAsync(await _stub.AuthorizeAsync(secondFlow.Url));
+
+        Assert.Equal("/welcome", asNew.Location());
+        Assert.Equal(SocialSignIn.CallbackUrl, asReturning.Location());
+        Assert.Equal((await first.GetAsync("/get-session")).UserId, (await second.GetAsync("/get-session")).UserId);
+    }
+
     [Theory]
     [InlineData(IdTokenTamper.BadSignature)]
     [InlineData(IdTokenTamper.WrongIssuer)]
@@ -82,6 +99,27 @@ public sealed class SocialSignInTests : IClassFixture<AuthApiFixture>, IAsyncLif
         Assert.False(await _fixture.UserWithEmailExistsAsync(identity.Email));
         Assert.Equal(0L, await _fixture.QueryScalarAsync<long>("""SELECT count(*) FROM account WHERE "accountId" = $1""", identity.Subject));
         Assert.Equal("null", (await browser.GetAsync("/get-session")).Body);
+    }
+
+    [Fact]
+    public async Task A_provider_that_goes_down_before_the_code_is_redeemed_is_an_error_for_the_flow_not_a_5xx()
+    {
+        var stub = await StubOpenIdProvider.StartAsync("auth-api-flaky");
+        var app = _fixture.CreateApp(SocialSignIn.Settings(stub.ProviderSettings("stub-flaky")));
+        var browser = _fixture.CreateClient(app);
+        var identity = stub.Identity;
+        var flow = await browser.StartSocialSignInAsync("stub-flaky");
+        var callback = await stub.AuthorizeAsync(flow.Url);
+        await stub.DisposeAsync();
+
+        var clock = Stopwatch.StartNew();
+        var reply = await browser.CompleteCallbackAsync(callback);
+        clock.Stop();
+
+        Assert.StartsWith(SocialSignIn.ErrorCallbackUrl + "?error=", reply.Location(), StringComparison.Ordinal);
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+        Assert.Null(reply.SessionCookieSet);
+        Assert.False(await _fixture.UserWithEmailExistsAsync(identity.Email));
     }
 
     [Fact]
@@ -141,6 +179,8 @@ public sealed class SocialSignInTests : IClassFixture<AuthApiFixture>, IAsyncLif
     [InlineData("errorCallbackURL", "//evil.example")]
     [InlineData("newUserCallbackURL", "https://evil.example/x")]
     [InlineData("newUserCallbackURL", "//evil.example")]
+    [InlineData("callbackURL", "/\\evil.example")]
+    [InlineData("callbackURL", "javascript:alert(1)")]
     public async Task A_redirect_to_another_site_is_403_INVALID_CALLBACK_URL(string field, string url)
     {
         var body = new Dictionary<string, string> { ["provider"] = Provider, [field] = url };

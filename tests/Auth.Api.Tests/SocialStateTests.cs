@@ -56,6 +56,46 @@ public sealed class SocialStateTests : IClassFixture<AuthApiFixture>, IAsyncLife
     }
 
     [Fact]
+    public async Task The_same_callback_sent_twice_at_once_signs_in_once()
+    {
+        var browser = _fixture.CreateClient(_app);
+        var guest = await browser.SignInAnonymousAsync();
+        var identity = _stub.Identity = StubIdentity.Unique();
+        var flow = await browser.StartSocialSignInAsync(Provider);
+        var callback = await _stub.AuthorizeAsync(flow.Url);
+        var tabs = new[] { browser.WithOnlyStateCookie(flow), browser.WithOnlyStateCookie(flow) };
+
+        var replies = await Task.WhenAll(tabs.Select(tab => tab.CompleteCallbackAsync(callback)));
+
+        Assert.All(replies, reply => Assert.Equal(HttpStatusCode.Redirect, reply.Status));
+        var signedIn = Assert.Single(replies, reply => reply.SessionCookieSet is { Length: > 0 });
+        Assert.Equal(SocialSignIn.CallbackUrl, signedIn.Location());
+        Assert.Equal(1, _stub.TokenRequests);
+        Assert.Equal(1L, await _fixture.QueryScalarAsync<long>("""SELECT count(*) FROM "user" WHERE email = $1""", identity.Email));
+        Assert.Equal(1L, await _fixture.OutboxCountAsync(AuthDatabase.AccountLinked, guest.UserId));
+    }
+
+    [Fact]
+    public async Task Two_first_sign_ins_of_one_identity_at_once_make_one_user_and_sign_both_in()
+    {
+        var identity = _stub.Identity = StubIdentity.Unique();
+        var browsers = new[] { _fixture.CreateClient(_app), _fixture.CreateClient(_app) };
+        var callbacks = new List<string>();
+        foreach (var browser in browsers)
+        {
+            callbacks.Add(await _stub.AuthorizeAsync((await browser.StartSocialSignInAsync(Provider)).Url));
+        }
+
+        var replies = await Task.WhenAll(browsers.Select((browser, i) => browser.CompleteCallbackAsync(callbacks[i])));
+
+        Assert.All(replies, reply => Assert.StartsWith(SocialSignIn.CallbackUrl, reply.Location(), StringComparison.Ordinal));
+        var users = await Task.WhenAll(browsers.Select(async browser => (await browser.GetAsync("/get-session")).UserId));
+        Assert.Equal(users[0], users[1]);
+        Assert.Equal(1L, await _fixture.QueryScalarAsync<long>("""SELECT count(*) FROM "user" WHERE email = $1""", identity.Email));
+        Assert.Equal(1L, await _fixture.QueryScalarAsync<long>("""SELECT count(*) FROM account WHERE "accountId" = $1""", identity.Subject));
+    }
+
+    [Fact]
     public async Task A_forged_state_signs_nobody_in_and_links_no_guest()
     {
         var browser = _fixture.CreateClient(_app);
