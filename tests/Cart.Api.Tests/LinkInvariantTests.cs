@@ -35,7 +35,7 @@ namespace AspireAuth.Cart.Api.Tests;
 /// </list>
 /// </summary>
 [Collection(ShopCollection.Name)]
-public sealed class LinkInvariantTests(ShopFixture shop) : IClassFixture<ShopFixture>, IAsyncLifetime
+public sealed class LinkInvariantTests(ShopFixture shop) : IClassFixture<ShopFixture>, IAsyncLifetime, IDisposable
 {
     private const string Password = "correct-horse-battery";
     private const string LinkedEvent = "auth.anonymous-account-linked";
@@ -60,6 +60,7 @@ public sealed class LinkInvariantTests(ShopFixture shop) : IClassFixture<ShopFix
             (_, _) => new() { ["provider"] = Provider, ["callbackURL"] = "/after", ["errorCallbackURL"] = "/oops" }, ViaProvider: true),
     }.ToDictionary(entry => entry.Name);
 
+    private readonly SemaphoreSlim _atProvider = new(1, 1);
     private StubOpenIdProvider _provider = null!;
     private WebApplicationFactory<AuthDbContext> _socialAuth = null!;
 
@@ -74,6 +75,8 @@ public sealed class LinkInvariantTests(ShopFixture shop) : IClassFixture<ShopFix
         await shop.StopAsync(_socialAuth);
         await _provider.DisposeAsync();
     }
+
+    public void Dispose() => _atProvider.Dispose();
 
     public static TheoryData<string> EveryEntryPoint => [.. EntryPoints.Keys];
 
@@ -581,8 +584,20 @@ public sealed class LinkInvariantTests(ShopFixture shop) : IClassFixture<ShopFix
             stateCookie = started.Headers.GetValues("Set-Cookie").Single(cookie => cookie.StartsWith("better-auth.state.", StringComparison.Ordinal)).Split(';')[0];
         }
 
-        _provider.Identity = new StubIdentity($"sub-{attempt.Account.Email}", attempt.Account.Email);
-        using var callback = new HttpRequestMessage(HttpMethod.Get, await _provider.AuthorizeAsync(url));
+        // The stub signs in whoever is its identity when the browser arrives: one browser at a time at the provider.
+        string callbackUrl;
+        await _atProvider.WaitAsync();
+        try
+        {
+            _provider.Identity = new StubIdentity($"sub-{attempt.Account.Email}", attempt.Account.Email);
+            callbackUrl = await _provider.AuthorizeAsync(url);
+        }
+        finally
+        {
+            _atProvider.Release();
+        }
+
+        using var callback = new HttpRequestMessage(HttpMethod.Get, callbackUrl);
         callback.Headers.Add("Cookie", stateCookie);
         var (completed, callbackFailure) = await TrySendAsync(http, callback);
         if (completed is null)
