@@ -81,6 +81,8 @@ public sealed class SocialSignInTests : IClassFixture<AuthApiFixture>, IAsyncLif
     [InlineData(IdTokenTamper.WrongAudience)]
     [InlineData(IdTokenTamper.Expired)]
     [InlineData(IdTokenTamper.NonceMismatch)]
+    [InlineData(IdTokenTamper.NonceMissing)]
+    [InlineData(IdTokenTamper.NoSignature)]
     public async Task An_id_token_the_client_must_not_trust_signs_nobody_in(IdTokenTamper tamper)
     {
         var browser = _fixture.CreateClient(_app);
