@@ -75,12 +75,30 @@ public sealed class SocialSignInTests : IClassFixture<AuthApiFixture>, IAsyncLif
         Assert.Equal((await first.GetAsync("/get-session")).UserId, (await second.GetAsync("/get-session")).UserId);
     }
 
+    [Fact]
+    public async Task A_form_post_callback_from_the_provider_site_signs_in()
+    {
+        var browser = _fixture.CreateClient(_app);
+        var identity = _stub.Identity = StubIdentity.Unique();
+        var flow = await browser.StartSocialSignInAsync(Provider);
+        var callback = new Uri(new Uri(SocialSignIn.BaseUrl), await _stub.AuthorizeAsync(flow.Url));
+
+        // response_mode=form_post: the provider's page POSTs code and state cross-site (its own Origin) with the browser's cookies.
+        browser.Origin = _stub.Issuer.GetLeftPart(UriPartial.Authority);
+        var reply = await browser.PostAsync(callback.AbsolutePath["/api/auth".Length..], callback.Query.TrimStart('?'), "application/x-www-form-urlencoded");
+
+        Assert.Equal(SocialSignIn.CallbackUrl, reply.Location());
+        Assert.Equal(identity.Email, (await browser.GetAsync("/get-session")).Json.GetProperty("user").GetProperty("email").GetString());
+    }
+
     [Theory]
     [InlineData(IdTokenTamper.BadSignature)]
     [InlineData(IdTokenTamper.WrongIssuer)]
     [InlineData(IdTokenTamper.WrongAudience)]
     [InlineData(IdTokenTamper.Expired)]
     [InlineData(IdTokenTamper.NonceMismatch)]
+    [InlineData(IdTokenTamper.NonceMissing)]
+    [InlineData(IdTokenTamper.NoSignature)]
     public async Task An_id_token_the_client_must_not_trust_signs_nobody_in(IdTokenTamper tamper)
     {
         var browser = _fixture.CreateClient(_app);

@@ -24,6 +24,8 @@ public enum IdTokenTamper
     WrongAudience,
     Expired,
     NonceMismatch,
+    NonceMissing,
+    NoSignature,
 }
 
 /// <summary>Who signs in at the stub.</summary>
@@ -204,7 +206,9 @@ public sealed class StubOpenIdProvider : IAsyncDisposable
             IssuedAt = issuedAt,
             NotBefore = issuedAt,
             Expires = expires,
-            SigningCredentials = new SigningCredentials(tamper == IdTokenTamper.BadSignature ? _foreignKey : _signingKey, SecurityAlgorithms.RsaSha256),
+            SigningCredentials = tamper == IdTokenTamper.NoSignature
+                ? null
+                : new SigningCredentials(tamper == IdTokenTamper.BadSignature ? _foreignKey : _signingKey, SecurityAlgorithms.RsaSha256),
             Subject = new ClaimsIdentity(
             [
                 new Claim("sub", identity.Subject),
@@ -213,7 +217,12 @@ public sealed class StubOpenIdProvider : IAsyncDisposable
                 new Claim("name", identity.Name),
             ]),
         };
-        var nonce = tamper == IdTokenTamper.NonceMismatch ? Guid.NewGuid().ToString("N") : authorization.Nonce;
+        var nonce = tamper switch
+        {
+            IdTokenTamper.NonceMismatch => Guid.NewGuid().ToString("N"),
+            IdTokenTamper.NonceMissing => null,
+            _ => authorization.Nonce,
+        };
         if (nonce is not null)
         {
             descriptor.Claims = new Dictionary<string, object> { ["nonce"] = nonce };
