@@ -10,6 +10,9 @@ namespace AspireAuth.Browser.Tests;
 /// </summary>
 public sealed class Shopper : IAsyncDisposable
 {
+    /// <summary>The password of Trailhead ID's seeded users (IdentityProvider/appsettings.json; development only).</summary>
+    public const string TrailheadPassword = "trailhead-dev-password";
+
     private readonly IBrowserContext _context;
     private readonly string _screenshotName;
 
@@ -33,7 +36,9 @@ public sealed class Shopper : IAsyncDisposable
 
     public static string ScreenshotDirectory => Path.Combine(AppContext.BaseDirectory, "screenshots");
 
-    public static async Task<Shopper> ArriveAsync(AspireAppFixture app, ChromiumFixture chromium, [CallerMemberName] string test = "")
+    /// <param name="cookies">Cookies the browser already holds when it arrives (e.g. a session kept from another visit).</param>
+    public static async Task<Shopper> ArriveAsync(
+        AspireAppFixture app, ChromiumFixture chromium, IEnumerable<Cookie>? cookies = null, [CallerMemberName] string test = "")
     {
         var context = await chromium.Browser.NewContextAsync(new()
         {
@@ -41,6 +46,11 @@ public sealed class Shopper : IAsyncDisposable
             ViewportSize = new() { Width = 1280, Height = 900 },
         });
         context.SetDefaultTimeout(30_000);
+        if (cookies is not null)
+        {
+            await context.AddCookiesAsync(cookies);
+        }
+
         var page = await context.NewPageAsync();
         await page.GotoAsync("/");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Gear for the trail" })).ToBeVisibleAsync();
@@ -51,6 +61,9 @@ public sealed class Shopper : IAsyncDisposable
 
     public ILocator Product(string name) =>
         Page.Locator("li.product").Filter(new() { Has = Page.GetByRole(AriaRole.Heading, new() { Name = name, Exact = true }) });
+
+    /// <summary>The account page's sign-in methods, one item each.</summary>
+    public ILocator SignInMethods => Page.Locator("#sign-in-methods > li > strong");
 
     public ILocator CartLine(string name) => Page.Locator("tr.cart-line").Filter(new() { HasText = name });
 
@@ -83,6 +96,43 @@ public sealed class Shopper : IAsyncDisposable
         await Page.GetByLabel("Password").FillAsync(password);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
     }
+
+    /// <summary>From the sign-in page, "Continue with …" the identity provider: the browser goes on to its login page.</summary>
+    public async Task ContinueWithAsync(string provider)
+    {
+        await AccountMenu.GetByRole(AriaRole.Link, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await Page.GetByRole(AriaRole.Button, new() { Name = $"Continue with {provider}" }).ClickAsync();
+    }
+
+    /// <summary>On Trailhead ID's own login page (another origin than the storefront), signs in as one of its seeded users.</summary>
+    public async Task SignInAtTrailheadAsync(string email)
+    {
+        await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Sign in to Trailhead ID" })).ToBeVisibleAsync();
+        await Page.GetByLabel("Email").FillAsync(email);
+        await Page.GetByLabel("Password").FillAsync(TrailheadPassword);
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+    }
+
+    public async Task OpenAccountAsync()
+    {
+        await AccountMenu.GetByRole(AriaRole.Link, new() { Name = "Account" }).ClickAsync();
+        await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Your account" })).ToBeVisibleAsync();
+    }
+
+    /// <summary>The storefront's session cookies (Better Auth's), without the storefront's own bookkeeping cookies.</summary>
+    public async Task<IReadOnlyList<Cookie>> SessionCookiesAsync() =>
+        [.. (await _context.CookiesAsync())
+            .Where(cookie => cookie.Name.Contains("better-auth", StringComparison.Ordinal))
+            .Select(cookie => new Cookie
+            {
+                Name = cookie.Name,
+                Value = cookie.Value,
+                Domain = cookie.Domain,
+                Path = cookie.Path,
+                HttpOnly = cookie.HttpOnly,
+                Secure = cookie.Secure,
+                SameSite = cookie.SameSite,
+            })];
 
     public async Task SignOutAsync()
     {
