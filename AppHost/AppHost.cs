@@ -1,3 +1,4 @@
+using AspireAuth.AppHost;
 using AspireAuth.AppHost.Infrastructure;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -26,23 +27,24 @@ var authSecret = builder.AddParameter("auth-secret",
 // must hear every change the others make (README, "Caching"). Off runs the plain design.
 var cachingEnabled = builder.AddParameter("caching-enabled", new OverridableParameterDefault("true"));
 
-// Browsers open the store at Web's endpoint, its public origin, and reach Auth.Api through Web
-// (backend-for-frontend): Web sends that origin with its calls, and Auth.Api trusts it and bases its
-// cookies on it (https, as under the https launch profile: Secure, __Secure- cookies). Web's configuration
-// below needs the APIs, which need its endpoint: so it is declared first.
+// Browsers open the store at Web's public origin and reach Auth.Api through Web (backend-for-frontend): Web
+// sends that origin with its calls, and Auth.Api trusts it and bases its cookies on it (https, as under the
+// https launch profile: Secure, __Secure- cookies). Under `dotnet run` it is Web's endpoint, which Web's
+// configuration below needs: so Web is declared first. Published, it is where the deployment serves Web, which
+// only its operator knows: a parameter.
 var web = builder.AddProject<Projects.Web>("web");
-var publicOrigin = web.GetEndpoint(
-    web.Resource.Annotations.OfType<EndpointAnnotation>().Any(endpoint => endpoint.Name == "https") ? "https" : "http");
+var publicOrigin = builder.ExecutionContext.IsPublishMode
+    ? ReferenceExpression.Create($"{builder.AddParameter("public-origin").WithDescription("Web's public https origin, e.g. https://shop.example.com").Resource}")
+    : ReferenceExpression.Create($"{web.GetEndpoint(
+        web.Resource.Annotations.OfType<EndpointAnnotation>().Any(endpoint => endpoint.Name == "https") ? "https" : "http")}");
 
-// Web's loopback address is the proxy whose X-Forwarded-For names the visitor (for per-visitor rate limits).
 var authApi = builder.AddProject<Projects.Auth_Api>("auth-api")
     .WithReference(authDb).WaitFor(authDb)
     .WithReference(redis).WaitFor(redis)
     .WithEnvironment("Auth__Secret", authSecret)
     .WithEnvironment("Caching__Enabled", cachingEnabled)
     .WithEnvironment("Auth__BaseUrl", publicOrigin)
-    .WithEnvironment("Auth__RateLimit__TrustedProxies__0", "127.0.0.1")
-    .WithEnvironment("Auth__RateLimit__TrustedProxies__1", "::1")
+    .WithTrustedProxies(builder)
     .WithHttpHealthCheck("/health");
 
 var cartApi = builder.AddProject<Projects.Cart_Api>("cart-api")

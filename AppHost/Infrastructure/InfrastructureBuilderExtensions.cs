@@ -24,9 +24,18 @@ public static class InfrastructureBuilderExtensions
     /// <summary>
     /// Chooses containers or local binaries (see <see cref="InfrastructureMode"/>) and logs the choice and why.
     /// </summary>
+    /// <remarks>
+    /// Publishing always writes containers: the manifest describes where the app is deployed, so it must not
+    /// depend on what the publishing machine has (a Docker daemon, local binaries), nor probe for it.
+    /// </remarks>
     /// <exception cref="InfrastructureUnavailableException">Neither is possible; the message says what to install.</exception>
     public static IInfrastructure AddInfrastructure(this IDistributedApplicationBuilder builder)
     {
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            return new ContainerInfrastructure(builder, new(InfrastructureMode.Containers, "publishing: always containers"));
+        }
+
         var options = builder.Configuration.GetSection(InfrastructureOptions.SectionName).Get<InfrastructureOptions>() ?? new();
         var binaries = LocalBinaries.Locate(options.PostgresBinDirectory);
         var choice = InfrastructureModeSelector.Choose(options.Mode, ContainerRuntimeProbe.Probe, binaries);
@@ -45,12 +54,21 @@ public static class InfrastructureBuilderExtensions
 
     private sealed class ContainerInfrastructure(IDistributedApplicationBuilder builder, InfrastructureChoice choice) : IInfrastructure
     {
+        // The majors local mode and the integration tests run (PostgreSQL 15, Redis 7), not Aspire's defaults:
+        // containers, local mode and a deployment then run the same server. Only the major is pinned, so an
+        // image pull takes the latest patch release (PostgreSQL's minors are fixes only; the services use no
+        // Redis command newer than 7.0).
+        public const string PostgresImageTag = "15";
+        public const string RedisImageTag = "7";
+
         public InfrastructureChoice Choice => choice;
 
-        public IPostgresServer AddPostgres(string name) => new ContainerPostgres(builder.AddPostgres(name).WithDataVolume());
+        public IPostgresServer AddPostgres(string name) =>
+            new ContainerPostgres(builder.AddPostgres(name).WithImageTag(PostgresImageTag).WithDataVolume());
 
         public IResourceBuilder<IResourceWithConnectionString> AddRedis(string name) =>
-            builder.AddRedis(name).WithDataVolume().WithPersistence(TimeSpan.FromSeconds(10), keysChangedThreshold: 1);
+            builder.AddRedis(name).WithImageTag(RedisImageTag)
+                .WithDataVolume().WithPersistence(TimeSpan.FromSeconds(10), keysChangedThreshold: 1);
 
         private sealed class ContainerPostgres(IResourceBuilder<PostgresServerResource> server) : IPostgresServer
         {

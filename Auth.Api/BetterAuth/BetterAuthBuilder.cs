@@ -20,7 +20,11 @@ public static class BetterAuthServiceCollectionExtensions
     {
         var services = builder.AddSessionLookup().Services;
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateDataAnnotations()
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName)
+            // An entry may list several addresses, comma-separated, as one deployment parameter gives them; empty lists none.
+            .PostConfigure(options => options.TrustedProxies =
+                [.. options.TrustedProxies.SelectMany(entry => entry.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))])
+            .ValidateDataAnnotations()
             .Validate(options => options.TrustedProxies.TrueForAll(address => System.Net.IPAddress.TryParse(address, out _)),
                 "Auth:RateLimit:TrustedProxies must hold IP addresses.")
             .ValidateOnStart();

@@ -93,6 +93,39 @@ public sealed class RateLimitTests(AuthApiFixture fixture) : IClassFixture<AuthA
     }
 
     [Fact]
+    public async Task A_comma_separated_entry_as_the_published_parameter_gives_it_trusts_each_proxy_listed()
+    {
+        var proxy = TestData.UniqueAddress();
+        var instances = TwoInstances(proxy, new Dictionary<string, string?>
+        {
+            ["Auth:RateLimit:TrustedProxies:0"] = $"{TestData.UniqueAddress()}, {proxy}",
+        });
+        var busyClient = TestData.UniqueAddress().ToString();
+        var quietClient = TestData.UniqueAddress().ToString();
+
+        for (var i = 0; i < PermitLimit; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await SendAsync(instances[i % 2], "/sign-in/anonymous", forwardedFor: busyClient)).Status);
+        }
+
+        AssertTooManyRequests(await SendAsync(instances[0], "/sign-in/anonymous", forwardedFor: busyClient));
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(instances[1], "/sign-in/anonymous", forwardedFor: quietClient)).Status);
+    }
+
+    [Fact]
+    public async Task The_published_default_an_empty_entry_starts_and_trusts_no_proxy()
+    {
+        var instances = TwoInstances(TestData.UniqueAddress(), new Dictionary<string, string?> { ["Auth:RateLimit:TrustedProxies:0"] = "" });
+
+        for (var i = 0; i < PermitLimit; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await SendAsync(instances[i % 2], "/sign-in/anonymous", forwardedFor: TestData.UniqueAddress().ToString())).Status);
+        }
+
+        AssertTooManyRequests(await SendAsync(instances[0], "/sign-in/anonymous", forwardedFor: TestData.UniqueAddress().ToString()));
+    }
+
+    [Fact]
     public async Task From_an_untrusted_peer_a_rotating_forwarded_for_does_not_dodge_the_limit()
     {
         var instances = TwoInstances(peer: TestData.UniqueAddress(), trustedProxies: TestData.UniqueAddress());
