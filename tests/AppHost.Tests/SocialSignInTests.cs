@@ -131,7 +131,7 @@ public sealed partial class SocialSignInTests(AspireAppFixture fixture)
         var start = await browser.StartSocialSignInAsync(callbackUrl: "/", errorCallbackUrl: "/SignIn");
         var callback = await browser.CompleteAtTrailheadAsync(start, "climber@trailhead.test", stopAtCallback: true);
 
-        await StopAsync("identity-provider");
+        await fixture.App.StopResourceAsync("identity-provider", TimeSpan.FromMinutes(1));
         try
         {
             // The code cannot be redeemed: the shopper lands on the sign-in page with an error, still the guest.
@@ -144,7 +144,7 @@ public sealed partial class SocialSignInTests(AspireAppFixture fixture)
         }
         finally
         {
-            await StartAsync("identity-provider");
+            await fixture.App.StartResourceAsync("identity-provider", TimeSpan.FromMinutes(1));
         }
     }
 
@@ -168,24 +168,6 @@ public sealed partial class SocialSignInTests(AspireAppFixture fixture)
         }
 
         return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private async Task StopAsync(string resource)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        var result = await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand, timeout.Token);
-        Assert.True(result.Success, result.Message);
-        await fixture.App.ResourceNotifications.WaitForResourceAsync(resource,
-            update => KnownResourceStates.TerminalStates.Contains(update.Snapshot.State?.Text), timeout.Token);
-    }
-
-    private async Task StartAsync(string resource)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        var result = await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, timeout.Token);
-        Assert.True(result.Success, result.Message);
-        await fixture.App.ResourceNotifications.WaitForResourceAsync(resource, update => update.Snapshot.State?.Text == KnownResourceStates.Running, timeout.Token);
-        await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
     }
 
     /// <summary>One browser: its own cookies (per host, as browsers keep them), redirects followed by hand so each hop is visible.</summary>

@@ -55,34 +55,10 @@ public sealed class RealInfrastructure : IAsyncDisposable
     }
 
     /// <summary>Stops a server (e.g. <c>postgres</c>, <c>redis</c>) the way the dashboard's stop button does, and waits until it has exited.</summary>
-    public async Task StopServerAsync(string resourceName)
-    {
-        using var timeout = new CancellationTokenSource(StartTimeout);
-        var result = await _app.ResourceCommands.ExecuteCommandAsync(resourceName, KnownResourceCommands.StopCommand, timeout.Token);
-        if (!result.Success)
-        {
-            throw new InvalidOperationException($"Stopping {resourceName} failed: {result.Message}");
-        }
-
-        await _app.ResourceNotifications.WaitForResourceAsync(resourceName,
-            update => KnownResourceStates.TerminalStates.Contains(update.Snapshot.State?.Text), timeout.Token);
-    }
+    public Task StopServerAsync(string resourceName) => _app.StopResourceAsync(resourceName, StartTimeout);
 
     /// <summary>Starts a server stopped by <see cref="StopServerAsync"/> again, on the same address, and waits until it is healthy.</summary>
-    public async Task StartServerAsync(string resourceName)
-    {
-        using var timeout = new CancellationTokenSource(StartTimeout);
-        var result = await _app.ResourceCommands.ExecuteCommandAsync(resourceName, KnownResourceCommands.StartCommand, timeout.Token);
-        if (!result.Success)
-        {
-            throw new InvalidOperationException($"Starting {resourceName} failed: {result.Message}");
-        }
-
-        // Until the new process runs, the snapshot still says the old one exited, which a health wait takes for a failed start.
-        await _app.ResourceNotifications.WaitForResourceAsync(resourceName,
-            update => update.Snapshot.State?.Text == KnownResourceStates.Running, timeout.Token);
-        await _app.ResourceNotifications.WaitForResourceHealthyAsync(resourceName, timeout.Token);
-    }
+    public Task StartServerAsync(string resourceName) => _app.StartResourceAsync(resourceName, StartTimeout);
 
     /// <summary>
     /// A fresh start for the next test class: both servers running (a failed test may have left one stopped), every
