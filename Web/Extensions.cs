@@ -28,6 +28,13 @@ internal static class Extensions
         builder.Services.AddScoped<VisitorSession>();
         builder.Services.AddScoped<ServiceOutages>();
         builder.Services.AddSingleton<GuestCartTakeover>();
+        builder.Services.AddOptions<BackendLivenessOptions>().BindConfiguration(BackendLivenessOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<BackendLiveness>();
+        // Liveness probes give one answer within their own short timeout: the pipeline's retries would only delay it.
+#pragma warning disable EXTEXP0001 // Marked for evaluation, shipped since Microsoft.Extensions.Http.Resilience 8.x; the way to opt one client out of the defaults.
+        builder.Services.AddHttpClient(BackendLiveness.ProbeClientName).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
 
         builder.Services.AddHttpClient<AuthApiClient>(client => client.BaseAddress = new("https+http://auth-api"))
             .ConfigurePrimaryHttpMessageHandler(WithoutCookieJar);

@@ -15,7 +15,7 @@ public sealed record SocialRedirect(Uri Url);
 public sealed record LinkedAccount(string Id, string ProviderId, string AccountId);
 
 /// <summary>Auth.Api's Better Auth endpoints, called server-side with the visitor's session cookie.</summary>
-public sealed class AuthApiClient(HttpClient http, BrowserRelay browser) : BackendClient(http, browser, ServiceName)
+public sealed class AuthApiClient(HttpClient http, BrowserRelay browser, BackendLiveness liveness) : BackendClient(http, browser, liveness, ServiceName)
 {
     public const string ServiceName = "auth-api";
 

@@ -8,9 +8,9 @@ namespace AspireAuth.Web.Backends;
 /// <summary>
 /// Calls one backend on the visitor's behalf: forwards the visitor's session, turns error bodies into
 /// <see cref="ApiErrorException"/> and anything unusable (no answer, 5xx, unreadable body) into
-/// <see cref="ServiceUnavailableException"/>.
+/// <see cref="ServiceUnavailableException"/>, within about a second and a half when the backend is down (<see cref="BackendLiveness"/>).
 /// </summary>
-public abstract class BackendClient(HttpClient http, BrowserRelay browser, string serviceName)
+public abstract class BackendClient(HttpClient http, BrowserRelay browser, BackendLiveness liveness, string serviceName)
 {
     protected BrowserRelay Browser => browser;
 
@@ -63,7 +63,7 @@ public abstract class BackendClient(HttpClient http, BrowserRelay browser, strin
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, cancellationToken);
+            response = await liveness.CallAsync(serviceName, token => http.SendAsync(request, token), cancellationToken);
         }
         catch (Exception exception) when (exception is HttpRequestException or ExecutionRejectedException
             || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))

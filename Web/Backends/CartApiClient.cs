@@ -3,7 +3,7 @@ using AspireAuth.CartContracts;
 namespace AspireAuth.Web.Backends;
 
 /// <summary>Cart.Api's catalog and cart endpoints, called server-side with the visitor's session cookie.</summary>
-public sealed class CartApiClient(HttpClient http, BrowserRelay browser) : BackendClient(http, browser, ServiceName)
+public sealed class CartApiClient(HttpClient http, BrowserRelay browser, BackendLiveness liveness) : BackendClient(http, browser, liveness, ServiceName)
 {
     public const string ServiceName = "cart-api";
 
