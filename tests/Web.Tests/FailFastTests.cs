@@ -181,6 +181,39 @@ public sealed class FailFastTests
     }
 
     [Fact]
+    public async Task A_sign_up_to_a_backend_that_stops_answering_fails_within_3_s_and_is_sent_once()
+    {
+        await using var authApi = await StubBackend.StartAsync(app =>
+        {
+            app.Use(async (context, next) =>
+            {
+                // Down after the form is shown: every request, /alive included, is held unanswered.
+                if (context.Request.Method == HttpMethods.Post || context.Request.Path == "/alive")
+                {
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                }
+
+                await next(context);
+            });
+        });
+        await using var storefront = new Storefront(authApi.Address, Storefront.ClosedPort());
+        using var browser = storefront.CreateBrowser();
+
+        using var response = await WithinBudgetAsync(() => browser.SubmitFormAsync("/SignUp", new Dictionary<string, string>
+        {
+            ["Name"] = "Ada",
+            ["Email"] = "ada@example.com",
+            ["Password"] = "correct horse battery",
+        }));
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("Signing in and guest sessions are unavailable right now.", html, StringComparison.Ordinal);
+        Assert.Contains("value=\"ada@example.com\"", html, StringComparison.Ordinal);
+        Assert.Single(authApi.Requests, request => request.PathAndQuery == "/api/auth/sign-up/email");
+    }
+
+    [Fact]
     public async Task The_storefront_recovers_by_itself_when_a_hanging_backend_answers_again()
     {
         var hanging = true;
