@@ -26,7 +26,9 @@ public static class AnonymousServiceCollectionExtensions
         services.AddSingleton<IAuthPluginEndpoints, AnonymousEndpoints>();
         services.AddScoped<IAuthPlugin, AnonymousPlugin>();
         services.AddResilientLoops();
-        services.AddHostedService<StaleAnonymousUserCleanup>();
+        // One instance: the background loop, and the admin endpoint's "clean up now".
+        services.AddSingleton<StaleAnonymousUserCleanup>();
+        services.AddHostedService(provider => provider.GetRequiredService<StaleAnonymousUserCleanup>());
         services.AddSingleton<GuestSessionRevocation>();
         services.AddHostedService(provider => provider.GetRequiredService<GuestSessionRevocation>());
         services.AddSingleton<IRedisWriteLossRecovery>(provider => provider.GetRequiredService<GuestSessionRevocation>());
