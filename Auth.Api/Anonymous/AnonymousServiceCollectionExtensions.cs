@@ -2,6 +2,7 @@ using AspireAuth.Auth.Api.BetterAuth;
 using AspireAuth.Auth.Api.Data;
 using AspireAuth.Auth.Api.Outbox;
 using AspireAuth.ServiceDefaults.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AspireAuth.Auth.Api.Anonymous;
 
@@ -26,9 +27,9 @@ public static class AnonymousServiceCollectionExtensions
         services.AddSingleton<IAuthPluginEndpoints, AnonymousEndpoints>();
         services.AddScoped<IAuthPlugin, AnonymousPlugin>();
         services.AddResilientLoops();
-        // One instance: the background loop, and the admin endpoint's "clean up now".
-        services.AddSingleton<StaleAnonymousUserCleanup>();
-        services.AddHostedService(provider => provider.GetRequiredService<StaleAnonymousUserCleanup>());
+        services.AddHostedService<StaleAnonymousUserCleanup>();
+        // For the admin endpoint's "clean up now": a pass shares nothing with the loop's instance.
+        services.TryAddSingleton<StaleAnonymousUserCleanup>();
         services.AddSingleton<GuestSessionRevocation>();
         services.AddHostedService(provider => provider.GetRequiredService<GuestSessionRevocation>());
         services.AddSingleton<IRedisWriteLossRecovery>(provider => provider.GetRequiredService<GuestSessionRevocation>());
