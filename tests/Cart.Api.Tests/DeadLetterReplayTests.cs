@@ -1,15 +1,11 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using AspireAuth.Cart.Api.Data;
 using AspireAuth.EventBus;
 using AspireAuth.IntegrationEvents;
 using AspireAuth.TestSupport;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
 namespace AspireAuth.Cart.Api.Tests;
@@ -23,7 +19,9 @@ public sealed class DeadLetterReplayTests(ShopFixture shop) : IClassFixture<Shop
 {
     private const string AdminSecret = "cart-api-tests-admin-secret-0123456789-abcdef";
 
-    private AdminCart _admin = null!;
+    private readonly AdminPort _admin = AdminPort.Reserve(AdminSecret);
+
+    private WebApplicationFactory<CartDbContext> _app = null!;
 
     private IDatabase Redis => shop.Redis.GetDatabase();
 
@@ -31,13 +29,13 @@ public sealed class DeadLetterReplayTests(ShopFixture shop) : IClassFixture<Shop
     {
         // Each test counts the dead letters it made.
         await Redis.KeyDeleteAsync(EventStream.DeadLetterKey);
-        _admin = StartAdminCart();
+        _app = StartAdminCart();
     }
 
     public Task DisposeAsync()
     {
         _admin.Dispose();
-        return shop.StopAsync(_admin.App);
+        return shop.StopAsync(_app);
     }
 
     [Fact]
@@ -198,10 +196,7 @@ public sealed class DeadLetterReplayTests(ShopFixture shop) : IClassFixture<Shop
         await DeadLetterAsync(LinkEnvelope(Guid.NewGuid(), "some-guest", "some-account"));
 
         // The public port, even with the right secret and a Host header naming the admin port.
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_admin.PublicBase, "/admin/dead-letters/replay"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminSecret);
-        request.Headers.Host = $"localhost:{_admin.AdminBase.Port}";
-        using var onPublicPort = await _admin.Http.SendAsync(request);
+        using var onPublicPort = await _admin.PostAsync("/admin/dead-letters/replay", _admin.PublicBase, $"Bearer {AdminSecret}", host: $"localhost:{_admin.Port}");
         // The fixture's Cart.Api has no admin port configured.
         using var withoutAdminPort = await shop.Cart.CreateClient().SendAsync(
             new HttpRequestMessage(HttpMethod.Post, "/admin/dead-letters/replay") { Headers = { Authorization = new("Bearer", AdminSecret) } });
@@ -212,33 +207,17 @@ public sealed class DeadLetterReplayTests(ShopFixture shop) : IClassFixture<Shop
     }
 
     /// <summary>A Cart.Api served by Kestrel on a public port and an admin port, as the AppHost runs it.</summary>
-    private AdminCart StartAdminCart()
+    private WebApplicationFactory<CartDbContext> StartAdminCart()
     {
-        var adminPort = FreePort();
         var app = shop.CreateApp<CartDbContext>(new Dictionary<string, string?>
         {
-            ["Admin:Port"] = adminPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Admin:Secret"] = AdminSecret,
             // A second member of the cart-api group beside the fixture's Cart.Api.
             ["Messaging:Consumer:ConsumerName"] = $"admin-tests-{Guid.NewGuid():N}",
             ["Messaging:Consumer:ClaimIdleTime"] = "00:00:01",
             ["Hosting:ResilientLoops:MaxBackoff"] = "00:00:01",
-        });
-        app.UseKestrel(kestrel =>
-        {
-            kestrel.Listen(IPAddress.Loopback, 0);
-            kestrel.Listen(IPAddress.Loopback, adminPort);
-        });
-        app.StartServer();
-        var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(address => new Uri(address)).ToList();
-        return new AdminCart(app, addresses.Single(address => address.Port != adminPort), addresses.Single(address => address.Port == adminPort));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }.Concat(_admin.Settings));
+        _admin.Serve(app);
+        return app;
     }
 
     private async Task<DeadLetterReplayReport> ReplayAsync(string query = "")
@@ -292,24 +271,4 @@ public sealed class DeadLetterReplayTests(ShopFixture shop) : IClassFixture<Shop
             return StreamId.Parse(group.LastDeliveredId!) >= StreamId.Parse(streamEntryId)
                 && await LinkEvents.PendingAsync(shop.Redis) == 0;
         }, TimeSpan.FromSeconds(10));
-
-    private sealed record AdminCart(WebApplicationFactory<CartDbContext> App, Uri PublicBase, Uri AdminBase) : IDisposable
-    {
-        public HttpClient Http { get; } = new();
-
-        public Task<HttpResponseMessage> PostAsync(string pathAndQuery) => PostAsync(pathAndQuery, AdminBase, $"Bearer {AdminSecret}");
-
-        public Task<HttpResponseMessage> PostAsync(string pathAndQuery, Uri baseAddress, string? authorization)
-        {
-            var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseAddress, pathAndQuery));
-            if (authorization is not null)
-            {
-                request.Headers.TryAddWithoutValidation("Authorization", authorization);
-            }
-
-            return Http.SendAsync(request);
-        }
-
-        public void Dispose() => Http.Dispose();
-    }
 }
