@@ -54,6 +54,11 @@ var cartApi = builder.AddProject<Projects.Cart_Api>("cart-api")
     .WithEnvironment("Caching__Enabled", cachingEnabled)
     .WithHttpHealthCheck("/health");
 
+// Operator chores as dashboard commands, on each service's internal admin endpoint (README, "Operator commands").
+var adminSecret = builder.AddAdminSecret();
+authApi.WithAuthAdminCommands(adminSecret);
+cartApi.WithCartAdminCommands(adminSecret);
+
 web
     .WithReference(authApi).WaitFor(authApi)
     .WithReference(cartApi).WaitFor(cartApi)

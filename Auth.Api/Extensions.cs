@@ -1,9 +1,11 @@
+using AspireAuth.Auth.Api.Admin;
 using AspireAuth.Auth.Api.Anonymous;
 using AspireAuth.Auth.Api.BetterAuth;
 using AspireAuth.Auth.Api.Data;
 using AspireAuth.Auth.Api.Outbox;
 using AspireAuth.Auth.Api.Social;
 using AspireAuth.EventBus;
+using AspireAuth.ServiceDefaults.Admin;
 using AspireAuth.ServiceDefaults.ApiErrors;
 using AspireAuth.ServiceDefaults.Data;
 using AspireAuth.ServiceDefaults.Hosting;
@@ -28,6 +30,7 @@ internal static class Extensions
         builder.Services.AddEventPublisher();
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddResilientLoops().AddHostedService<OutboxRelay>();
+        builder.AddAdminEndpoints();
         return builder.AddBetterAuth();
     }
 
@@ -36,6 +39,7 @@ internal static class Extensions
         app.UseApiExceptionHandler();
         app.MapBetterAuth();
         app.MapOpenApi();
+        app.MapAdminGroup()?.MapAuthAdminEndpoints();
         if (app.Environment.IsDevelopment())
         {
             app.MapScalarApiReference();

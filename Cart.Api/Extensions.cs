@@ -6,6 +6,7 @@ using AspireAuth.Cart.Api.Data;
 using AspireAuth.Cart.Api.Linking;
 using AspireAuth.EventBus;
 using AspireAuth.IntegrationEvents;
+using AspireAuth.ServiceDefaults.Admin;
 using AspireAuth.ServiceDefaults.ApiErrors;
 using AspireAuth.ServiceDefaults.Data;
 using AspireAuth.SessionValidation;
@@ -46,6 +47,7 @@ internal static class Extensions
             .Handle<AnonymousAccountLinked, AnonymousAccountLinkedHandler>()
             .Handle<AnonymousUserDeleted, AnonymousUserDeletedHandler>();
         builder.Services.AddHostedService<InboxCleanup>();
+        builder.AddAdminEndpoints();
     }
 
     public static void MapCartServiceApi(this WebApplication app)
@@ -56,5 +58,6 @@ internal static class Extensions
         app.MapOpenApi();
         app.MapCatalogApi();
         app.MapCartApi();
+        app.MapAdminGroup()?.MapDeadLetterReplay();
     }
 }

@@ -2,6 +2,7 @@ using AspireAuth.Auth.Api.BetterAuth;
 using AspireAuth.Auth.Api.Data;
 using AspireAuth.Auth.Api.Outbox;
 using AspireAuth.ServiceDefaults.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AspireAuth.Auth.Api.Anonymous;
 
@@ -27,6 +28,8 @@ public static class AnonymousServiceCollectionExtensions
         services.AddScoped<IAuthPlugin, AnonymousPlugin>();
         services.AddResilientLoops();
         services.AddHostedService<StaleAnonymousUserCleanup>();
+        // For the admin endpoint's "clean up now": a pass shares nothing with the loop's instance.
+        services.TryAddSingleton<StaleAnonymousUserCleanup>();
         services.AddSingleton<GuestSessionRevocation>();
         services.AddHostedService(provider => provider.GetRequiredService<GuestSessionRevocation>());
         services.AddSingleton<IRedisWriteLossRecovery>(provider => provider.GetRequiredService<GuestSessionRevocation>());

@@ -29,6 +29,10 @@ public static class EventStream
         public const string OutboxSequence = "outbox_sequence";
         public const string Error = "error";
         public const string ConsumerGroup = "consumer_group";
+        public const string OriginalEntryId = "original_entry_id";
+
+        /// <summary>On a replayed dead letter: the only consumer group that handles it; every other group acknowledges it unread.</summary>
+        public const string ReplayForGroup = "replay_for_group";
     }
 }
 

@@ -206,6 +206,13 @@ internal sealed partial class EventStreamConsumer : BackgroundService
 
     private async Task HandleAsync(StreamEntry entry, CancellationToken cancellationToken)
     {
+        if (entry[EventStream.Fields.ReplayForGroup] is { IsNullOrEmpty: false } replayFor && replayFor != _options.Group)
+        {
+            // A dead letter replayed for another group (DeadLetterReplay): this group handled, or ignored, the original.
+            await AcknowledgeAsync(entry.Id);
+            return;
+        }
+
         EventEnvelope envelope;
         try
         {
@@ -284,7 +291,7 @@ internal sealed partial class EventStreamConsumer : BackgroundService
         var fields = (entry.Values ?? []) // null for an entry deleted while it was pending
             .Append(new NameValueEntry(EventStream.Fields.Error, error))
             .Append(new NameValueEntry(EventStream.Fields.ConsumerGroup, _options.Group))
-            .Append(new NameValueEntry("original_entry_id", entry.Id))
+            .Append(new NameValueEntry(EventStream.Fields.OriginalEntryId, entry.Id))
             .ToArray();
         await _redis.GetDatabase().StreamAddAsync(EventStream.DeadLetterKey, fields);
         await AcknowledgeAsync(entry.Id);

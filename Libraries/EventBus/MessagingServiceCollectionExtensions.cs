@@ -22,6 +22,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton(registry);
         services.AddResilientLoops();
         services.AddHostedService<EventStreamConsumer>();
+        services.AddSingleton<DeadLetterReplay>();
         return new EventConsumerBuilder(services, registry);
     }
 

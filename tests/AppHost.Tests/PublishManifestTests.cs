@@ -85,6 +85,19 @@ public sealed partial class PublishManifestTests : IDisposable
             }
         }
 
+        // The operator endpoints: each service's own internal endpoint, never external, no client referring to it,
+        // guarded by the generated admin secret (README, "Operator commands").
+        Assert.True(Parameter(resources["admin-secret"]).Secret);
+        foreach (var (name, environment) in new[] { ("auth-api", auth), ("cart-api", cart) })
+        {
+            var admin = resources[name]!["bindings"]?["admin"];
+            Assert.True(admin is not null, $"{name} has no admin endpoint");
+            Assert.False(admin["external"]?.GetValue<bool>() ?? false, $"{name}'s admin endpoint is external");
+            Assert.Equal("{admin-secret.value}", environment["Admin__Secret"]);
+            Assert.Equal($"{{{name}.bindings.admin.targetPort}}", environment["Admin__Port"]);
+            Assert.DoesNotContain(web.Keys, key => key.StartsWith($"services__{name}__admin", StringComparison.Ordinal));
+        }
+
         Assert.Contains("{postgres-password.value}", resources["postgres"]!["connectionString"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("{redis-password.value}", resources["redis"]!["connectionString"]!.GetValue<string>(), StringComparison.Ordinal);
     }
