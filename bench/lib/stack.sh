@@ -61,7 +61,7 @@ wait_until() {
   local deadline=$((SECONDS + seconds))
   until "$@" >/dev/null 2>&1; do
     kill -0 "$pid" 2>/dev/null || { tail -n 30 "$WORK/logs/$what.log" >&2 || true; die "$what exited during start-up (log above)"; }
-    [ "$SECONDS" -lt "$deadline" ] || { tail -n 30 "$WORK/logs/$what.log" >&2 || true; die "$what not ready after ${seconds}s"; }
+    [ "$SECONDS" -lt "$deadline" ] || { tail -n 30 "$WORK/logs/$what.log" >&2 || true; die "$what not ready after ${seconds}s${WAITING_FOR:+ (waiting for $WAITING_FOR)}"; }
     sleep 0.2
   done
 }
@@ -174,7 +174,7 @@ start_dashboard() {
 
 # How many traces a dashboard holds (it keeps at most its Dashboard:TelemetryLimits:MaxTraceCount, 10,000).
 dashboard_trace_count() {
-  curl -fsS --max-time 10 "$1/api/telemetry/traces?limit=1" \
+  curl -fsS --max-time 10 "$1/api/telemetry/traces?limit=1" 2>/dev/null \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["totalCount"])' 2>/dev/null || echo null
 }
 
@@ -196,8 +196,8 @@ dcp_child() { descendants "$DCP_CTRL_PID" | grep -E -m1 "^[0-9]+ ($1)" | cut -d'
 # Aspire's dashboard receiving every service's telemetry, always_on, every endpoint behind DCP's proxy),
 # from its Release build, on free ports: DCP's proxies on random ports (as Aspire's tests run it), the
 # dashboard's on ports chosen here. Its data (PostgreSQL, Redis) in $WORK. Rate limits off through the
-# environment every resource inherits. Sets APPHOST_PID, APPHOST_DASHBOARD_URL and, once everything
-# answers, AUTH_URL and CART_URL (the proxied endpoints, as Web reaches them) and the *_PID of its processes.
+# environment every resource inherits. Sets APPHOST_PID, APPHOST_DASHBOARD_URL (its dashboard, as the
+# AppHost prints it), AUTH_URL and CART_URL (the proxied endpoints, as Web reaches them) and the *_PID of its processes.
 start_apphost() {
   local port otlp_port resource_port
   local apphost="$REPO/AppHost/bin/Release/net10.0/AppHost.dll"
@@ -228,17 +228,24 @@ start_apphost() {
     "--Parameters:trailhead-client-secret=$BENCH_AUTH_SECRET" \
     "${APPHOST_ARGS[@]}"
   APPHOST_PID=$SPAWNED_PID
-  APPHOST_DASHBOARD_URL="http://127.0.0.1:$port"
   wait_until apphost "$APPHOST_PID" 240 apphost_ready
+  # DCP's proxy moves the dashboard to a random port too: the AppHost prints where.
+  APPHOST_DASHBOARD_URL=$(sed -n 's|^ *- Dashboard: *\(http[^ ]*\).*|\1|p' "$WORK/logs/apphost.log" | head -n1)
 }
 
 # True once the AppHost's processes are found and Auth.Api and Cart.Api answer /health through DCP's proxy.
 apphost_ready() {
-  # DCP detaches from the AppHost (its parent is init) and watches it: found by the pid it monitors.
-  [ -n "${DCP_PID:-}" ] || DCP_PID=$(pgrep -f -- "dcp start-apiserver --monitor $APPHOST_PID( |$)" | head -n1)
+  # DCP detaches from the AppHost (the AppHost's child starts a copy under init and exits) and watches it:
+  # the API server is the process that monitors the AppHost's pid and runs the controllers.
+  WAITING_FOR="DCP"
+  DCP_PID="" DCP_CTRL_PID=""
+  local candidate
+  for candidate in $(pgrep -f -- "dcp start-apiserver --monitor $APPHOST_PID( |$)"); do
+    DCP_CTRL_PID=$(pgrep -P "$candidate" -f -- "run-controllers" | head -n1)
+    if [ -n "$DCP_CTRL_PID" ]; then DCP_PID=$candidate; break; fi
+  done
   [ -n "$DCP_PID" ] || return 1
-  [ -n "${DCP_CTRL_PID:-}" ] || DCP_CTRL_PID=$(pgrep -P "$DCP_PID" -f -- "run-controllers" | head -n1)
-  [ -n "$DCP_CTRL_PID" ] || return 1
+  WAITING_FOR="Web (whose environment names the endpoints)"
   local web web_env
   web=$(dcp_child "$REPO/Web/bin/Release/net10.0/Web( |$)")
   [ -n "$web" ] || return 1
@@ -247,7 +254,9 @@ apphost_ready() {
   AUTH_URL=$(sed -n 's|^services__auth-api__http__0=||p' <<<"$web_env" | sed 's|//localhost:|//127.0.0.1:|')
   CART_URL=$(sed -n 's|^services__cart-api__http__0=||p' <<<"$web_env" | sed 's|//localhost:|//127.0.0.1:|')
   [ -n "$AUTH_URL" ] && [ -n "$CART_URL" ] || return 1
+  WAITING_FOR="$AUTH_URL/health and $CART_URL/health"
   http_ok "$AUTH_URL/health" && http_ok "$CART_URL/health" || return 1
+  WAITING_FOR="the AppHost's processes"
   AUTH_PID=$(dcp_child "$REPO/Auth.Api/bin/Release/net10.0/Auth.Api( |$)")
   CART_PID=$(dcp_child "$REPO/Cart.Api/bin/Release/net10.0/Cart.Api( |$)")
   PG_PID=$(dcp_child "[^ ]*postgres -D $APPHOST_DATA/")
