@@ -252,8 +252,11 @@ telemetry_json() {
 }
 case "$telemetry" in
   no-export)
-    telemetry_json mode no-export label "no export" \
-      description "no OTLP endpoint: the services' OpenTelemetry instrumentation runs (traces sampled by the SDK's default, parentbased_always_on) and nothing is exported, as in every record before issue 15"
+    # Services already running (--url-auth) keep whatever they were started with: not known here.
+    if $local_stack; then
+      telemetry_json mode no-export label "no export" \
+        description "no OTLP endpoint: the services' OpenTelemetry instrumentation runs (traces sampled by the SDK's default, parentbased_always_on) and nothing is exported, as in every record before issue 15"
+    fi
     ;;
   export | export-all)
     sampler=$PRODUCTION_SAMPLER
