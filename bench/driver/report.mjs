@@ -207,8 +207,10 @@ if (results.telemetryTargets) {
   }
   const telemetryCpuNames = [...new Set(telemetryRuns.flatMap(({ run }) =>
     run.rounds.at(-1).scenarios.filter(s => s.cpu).flatMap(s => Object.keys(s.cpu.cores))))]
-  // "everything else" last, as in the figures.
-  telemetryCpuNames.push(...telemetryCpuNames.splice(telemetryCpuNames.indexOf('everything else'), 1))
+  // The ceiling's own process, then "everything else", last.
+  for (const name of ['ceiling', 'everything else']) {
+    if (telemetryCpuNames.includes(name)) telemetryCpuNames.push(...telemetryCpuNames.splice(telemetryCpuNames.indexOf(name), 1))
+  }
   out('')
   out(`| scenario | telemetry | throughput | × peer | p50 ms | p99 ms | errors | ${telemetryCpuNames.map(n => `CPU ${n}`).join(' | ')} |`)
   out(`|---|---|---:|---:|---:|---:|---:|${telemetryCpuNames.map(() => '---:').join('|')}|`)
