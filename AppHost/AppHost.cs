@@ -95,5 +95,7 @@ if (builder.ExecutionContext.IsRunMode)
     web.WithEnvironment("Web__SocialProviders__trailhead", "Trailhead ID");
 }
 
+builder.WithProductionTraceSampling();
+
 builder.Build().Run();
 return 0;

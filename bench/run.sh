@@ -10,6 +10,15 @@
 #                                    into OUT/caching-on and OUT/caching-off, and a side-by-side table
 #                                    OUT/caching-comparison.md; --caching off: only without caches;
 #                                    default: on
+#   bench/run.sh --telemetry MODE    what the services do with their telemetry (bench/README.md,
+#                                    "Telemetry modes"): no-export (default: collected in-process, no
+#                                    OTLP endpoint, as every record so far); export (OTLP to a standalone
+#                                    Aspire dashboard, sampled as published: parentbased_traceidratio 0.1);
+#                                    export-all (the same, every trace: always_on); dev-loop (the app under
+#                                    the AppHost, local mode, through DCP's proxy, its dashboard receiving
+#                                    everything; ceiling, get-session and anonymous sign-in only);
+#                                    all (each of them: no-export into OUT, the others into
+#                                    OUT/telemetry-<mode>, and OUT/results.md shows them side by side)
 #   bench/run.sh --url-auth http://127.0.0.1:5200 --url-cart http://127.0.0.1:5300
 #                                    measure services that are already running (CPU per process
 #                                    only for those listening on this machine)
@@ -36,7 +45,7 @@ cd "$REPO"
 # shellcheck source=lib/stack.sh
 . "$BENCH_DIR/lib/stack.sh"
 
-usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 smoke=false
 build=true
@@ -46,6 +55,7 @@ out_dir=""
 note=""
 trace=""
 caching=on
+telemetry=no-export
 original_args=("$@")
 SERVICE_ENV=()
 MODE_ENV=()
@@ -67,6 +77,7 @@ while [ $# -gt 0 ]; do
     --connection-extra) CONNECTION_EXTRA=";${2:?--connection-extra needs K=V;...}"; shift ;;
     --trace) trace=${2:?--trace needs auth-api, cart-api or both, comma-separated}; shift ;;
     --caching) caching=${2:?--caching needs on, off or both}; shift ;;
+    --telemetry) telemetry=${2:?--telemetry needs no-export, export, export-all, dev-loop or all}; shift ;;
     --connections | --warmup | --duration | --rounds | --probe-samples | --probe-seconds | --probe-workers | --only)
       driver_args+=("$1" "${2:?$1 needs a value}"); shift ;;
     -h | --help) usage ;;
@@ -79,6 +90,18 @@ if { [ -n "$url_auth" ] && [ -z "$url_cart" ]; } || { [ -z "$url_auth" ] && [ -n
 fi
 local_stack=true
 [ -z "$url_auth" ] || local_stack=false
+case "$telemetry" in
+  no-export | all) ;;
+  export | export-all | dev-loop)
+    $local_stack || die "--telemetry $telemetry starts its own stack: not with --url-auth/--url-cart" ;;
+  *) die "--telemetry: no-export, export, export-all, dev-loop or all, not '$telemetry'" ;;
+esac
+# The dev loop runs the app under the AppHost instead of the benchmark's own stack.
+apphost_stack=false
+if [ "$telemetry" = dev-loop ]; then
+  apphost_stack=true
+  local_stack=false
+fi
 
 if [ -z "$out_dir" ]; then
   if $smoke; then out_dir="$BENCH_DIR/results/tmp/smoke"; else out_dir="$BENCH_DIR/results"; fi
@@ -89,10 +112,15 @@ out_dir=$(cd "$out_dir" && pwd)
 case "$caching" in
   on) ;;
   off)
-    $local_stack || die "--caching off needs the local stack: running services keep the mode they were started with"
-    MODE_ENV+=(Caching__Enabled=false) ;;
+    if $apphost_stack; then
+      APPHOST_ARGS+=(--Parameters:caching-enabled=false)
+    else
+      $local_stack || die "--caching off needs the local stack: running services keep the mode they were started with"
+      MODE_ENV+=(Caching__Enabled=false)
+    fi ;;
   both)
     $local_stack || die "--caching both needs the local stack"
+    [ "$telemetry" = no-export ] || die "--caching both and --telemetry $telemetry: one comparison at a time"
     # Later options win: the same run, once per mode, each into its own folder.
     "$0" "${original_args[@]}" --caching on --out "$out_dir/caching-on"
     "$0" "${original_args[@]}" --no-build --caching off --out "$out_dir/caching-off"
@@ -102,11 +130,39 @@ case "$caching" in
   *) die "--caching: on, off or both, not '$caching'" ;;
 esac
 
+if [ "$telemetry" = all ]; then
+  $local_stack || die "--telemetry all needs the local stack"
+  # Later options win: no export (the run of record) into OUT, each other mode into its own folder,
+  # then OUT/results.md again with the other modes' rows beside its own.
+  "$0" "${original_args[@]}" --telemetry no-export --out "$out_dir"
+  compare=()
+  for mode in export export-all dev-loop; do
+    # The first run built the benchmark; the dev loop's run also builds the AppHost (unless --no-build).
+    then_build=(--no-build)
+    ! $build || [ "$mode" != dev-loop ] || then_build=()
+    "$0" "${original_args[@]}" "${then_build[@]}" --telemetry "$mode" --out "$out_dir/telemetry-$mode"
+    compare+=(--telemetry-run "$out_dir/telemetry-$mode/results.json")
+  done
+  node "$BENCH_DIR/driver/report.mjs" --results "$out_dir/results.json" --md "$out_dir/results.md" --chart chart.svg "${compare[@]}"
+  info "Telemetry modes side by side: $out_dir/results.md"
+  exit 0
+fi
+
+# The sampling a published service runs with (the AppHost's publish-mode default), so `export` measures it.
+production_sampling() {
+  sed -n "s|.*const string $1 = \"\(.*\)\";.*|\1|p" "$REPO/AppHost/TelemetrySamplingExtensions.cs"
+}
+PRODUCTION_SAMPLER=$(production_sampling ProductionSampler)
+PRODUCTION_SAMPLER_ARG=$(production_sampling ProductionSamplerRatio)
+[ -n "$PRODUCTION_SAMPLER" ] && [ -n "$PRODUCTION_SAMPLER_ARG" ] \
+  || die "the production sampler is not in AppHost/TelemetrySamplingExtensions.cs (ProductionSampler, ProductionSamplerRatio)"
+
 # ---------------------------------------------------------------------------------------------
 # What the benchmark needs on the machine.
 
 require_dotnet
 ! $local_stack || require_local_infrastructure
+! $apphost_stack || require_local_infrastructure
 command -v node >/dev/null 2>&1 || apt_install nodejs npm
 command -v npm >/dev/null 2>&1 || apt_install npm
 command -v curl >/dev/null 2>&1 || apt_install curl
@@ -135,6 +191,15 @@ if $build; then
     [ "$attempt" -lt 3 ] || die "build failed"
     info "build failed (attempt $attempt); retrying"
   done
+  if $apphost_stack; then
+    # The AppHost runs its projects with `dotnet run --no-build` in its own configuration: Release here.
+    info "Building (Release): the AppHost and everything it runs"
+    for attempt in 1 2 3; do
+      dotnet build "$REPO/AppHost/AppHost.csproj" -c Release -nologo -v quiet && break
+      [ "$attempt" -lt 3 ] || die "build failed"
+      info "build failed (attempt $attempt); retrying"
+    done
+  fi
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -173,6 +238,43 @@ pid_listening_on() {
 # {"name": pid, ...} for the driver, which reads their CPU time and memory from /proc.
 pid_entries=()
 add_pid() { [ -z "$2" ] || pid_entries+=("\"$1\":$2"); }
+# Processes alone, without their children (counted under other names): {"name": {"self": [pid, ...]}}.
+add_pids_self() {
+  local name=$1
+  shift
+  [ $# -eq 0 ] || pid_entries+=("\"$name\":{\"self\":[$(IFS=,; echo "$*")]}")
+}
+
+# What this run's services do with their telemetry, for the report.
+telemetry_file="$WORK/telemetry.json"
+telemetry_json() {
+  python3 -c 'import json, sys; print(json.dumps(dict(zip(sys.argv[1::2], sys.argv[2::2]))))' "$@" >"$telemetry_file"
+}
+case "$telemetry" in
+  no-export)
+    # Services already running (--url-auth) keep whatever they were started with: not known here.
+    if $local_stack; then
+      telemetry_json mode no-export label "no export" \
+        description "no OTLP endpoint: the services' OpenTelemetry instrumentation runs (traces sampled by the SDK's default, parentbased_always_on) and nothing is exported, as in every record before issue 15"
+    fi
+    ;;
+  export | export-all)
+    sampler=$PRODUCTION_SAMPLER
+    sampler_arg=$PRODUCTION_SAMPLER_ARG
+    if [ "$telemetry" = export-all ]; then sampler=always_on; sampler_arg=""; fi
+    info "Starting the standalone Aspire dashboard (OTLP receiver)"
+    start_dashboard
+    # As a published service is configured (OTLP/gRPC, the SDK's batch and export intervals), at this sampling.
+    TELEMETRY_ENV=(OTEL_EXPORTER_OTLP_ENDPOINT="$DASHBOARD_OTLP_URL" OTEL_EXPORTER_OTLP_PROTOCOL=grpc
+      OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY=in_memory OTEL_TRACES_SAMPLER="$sampler")
+    [ -z "$sampler_arg" ] || TELEMETRY_ENV+=(OTEL_TRACES_SAMPLER_ARG="$sampler_arg")
+    if [ "$telemetry" = export ]; then label="export, production sampling"; else label="export, every trace"; fi
+    telemetry_json mode "$telemetry" label "$label" sampler "$sampler${sampler_arg:+ $sampler_arg}" \
+      receiver "standalone Aspire dashboard $DASHBOARD_VERSION (OTLP/gRPC, loopback)" \
+      description "every service exports traces, metrics and logs over OTLP/gRPC to the standalone Aspire dashboard $DASHBOARD_VERSION on loopback, sampler ${sampler}${sampler_arg:+ $sampler_arg}; SDK default batching"
+    add_pid dashboard "$DASHBOARD_PID"
+    ;;
+esac
 
 if $local_stack; then
   info "Starting PostgreSQL and Redis (throw-away, in $WORK)"
@@ -189,6 +291,24 @@ if $local_stack; then
   add_pid cart-api "$CART_PID"
   add_pid postgres "$PG_PID"
   add_pid redis "$REDIS_PID"
+elif $apphost_stack; then
+  info "Starting the AppHost (local infrastructure, Release build, Development, always_on to its dashboard)"
+  start_apphost
+  url_auth=$AUTH_URL
+  url_cart=$CART_URL
+  add_pid auth-api "$AUTH_PID"
+  add_pid cart-api "$CART_PID"
+  add_pid postgres "$PG_PID"
+  add_pid redis "$REDIS_PID"
+  add_pid dashboard "$DASHBOARD_PID"
+  add_pids_self "dcp + proxies" "${DCP_PIDS[@]}"
+  add_pids_self apphost "$APPHOST_PID"
+  add_pids_self "web, trailhead, launchers" "${APPHOST_OTHER_PIDS[@]}"
+  telemetry_json mode dev-loop label "dev loop (AppHost)" sampler always_on \
+    receiver "the AppHost's Aspire dashboard (OTLP/gRPC through DCP's proxy)" \
+    description "the app under the AppHost (local infrastructure mode, Release build, Development environment, rate limits off), measured through DCP's endpoint proxies; every resource exports traces, metrics and logs to the AppHost's dashboard as Aspire configures it in the dev loop (always_on, 1 s batches and metric interval)"
+  # Only what the issue compares; --only chooses others.
+  [[ " ${driver_args[*]} " == *" --only "* ]] || driver_args+=(--only ceiling,get-session,anonymous-sign-in)
 else
   http_ok "$url_auth/health" || die "$url_auth/health does not answer 200"
   http_ok "$url_cart/health" || die "$url_cart/health does not answer 200"
@@ -206,6 +326,7 @@ pids="{$(IFS=,; echo "${pid_entries[*]}")}"
 mode_args=()
 ! $smoke || mode_args+=(--smoke)
 note+="${note:+ }[caching $caching]"
+[ ! -f "$telemetry_file" ] || note+=" [telemetry: $(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["description"])' "$telemetry_file")]"
 # Experiments change what is measured: the results say how.
 [ ${#SERVICE_ENV[@]} -eq 0 ] || note+="${note:+ }[experiment: service environment ${SERVICE_ENV[*]}]"
 [ ${#PG_OPTIONS[@]} -eq 0 ] || note+="${note:+ }[experiment: PostgreSQL ${PG_OPTIONS[*]}]"
@@ -216,8 +337,8 @@ if [ -n "$trace" ]; then
   BENCH_TRACE=""
   for service in ${trace//,/ }; do
     case "$service" in
-      auth-api) BENCH_TRACE+=" auth-api=$(pid_listening_on "$url_auth")" ;;
-      cart-api) BENCH_TRACE+=" cart-api=$(pid_listening_on "$url_cart")" ;;
+      auth-api) BENCH_TRACE+=" auth-api=${AUTH_PID:-$(pid_listening_on "$url_auth")}" ;;
+      cart-api) BENCH_TRACE+=" cart-api=${CART_PID:-$(pid_listening_on "$url_cart")}" ;;
       *) die "--trace: unknown service '$service' (auth-api, cart-api)" ;;
     esac
   done
@@ -285,8 +406,17 @@ if [ -n "$trace" ]; then
   done
 fi
 
+# The receiver's own count: the telemetry really arrived.
+receiver_url=""
+[ "$telemetry" != export ] && [ "$telemetry" != export-all ] || receiver_url=$DASHBOARD_URL
+! $apphost_stack || receiver_url=$APPHOST_DASHBOARD_URL
+if [ -n "$receiver_url" ]; then
+  python3 -c 'import json, sys; t = json.load(open(sys.argv[1])); t["tracesHeldAfterRun"] = None if sys.argv[2] == "null" else int(sys.argv[2]); json.dump(t, open(sys.argv[1], "w"))' \
+    "$telemetry_file" "$(dashboard_trace_count "$receiver_url")"
+fi
+
 node "$BENCH_DIR/driver/report.mjs" --results "$out_dir/results.json" --md "$out_dir/results.md" \
-  --hash "$WORK/hash.json" --facts "$facts_file" --propagation "$propagation_file" --chart chart.svg
+  --hash "$WORK/hash.json" --facts "$facts_file" --propagation "$propagation_file" --telemetry "$telemetry_file" --chart chart.svg
 python3 "$BENCH_DIR/chart.py" "$out_dir/results.json" "$out_dir/chart.svg"
 
 info "Results: $out_dir/results.md (+ results.json, chart.svg); logs: $logs_dir"

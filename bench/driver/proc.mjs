@@ -3,6 +3,10 @@
 // CPU of a process tree = for every live process in it, utime + stime + cutime + cstime. A child
 // that exits moves its time into its parent's cutime/cstime, so the sum stays continuous, and a
 // delta over a window is the CPU the tree used in that window (PostgreSQL's backends included).
+//
+// A named entry is a pid (its whole tree) or { "self": [pid, ...] }: those processes alone, utime +
+// stime, not their children, for processes whose children are counted under other names (under the
+// AppHost, DCP is the parent of every service).
 import { execFileSync } from 'node:child_process'
 import { readFileSync, readdirSync } from 'node:fs'
 
@@ -15,6 +19,7 @@ function readStat (pid) {
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
     return {
       ppid: Number(fields[1]),
+      ownTicks: Number(fields[11]) + Number(fields[12]),
       ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])
     }
   } catch {
@@ -45,16 +50,21 @@ export function processTree (rootPid) {
   return tree
 }
 
-/** CPU seconds used so far by each named process tree ({ name: pid }); null for a gone one. */
+/** CPU seconds used so far by each named entry ({ name: pid or { self: [pid, ...] } }); null for a gone one. */
 export function cpuSeconds (pids) {
   const result = {}
-  for (const [name, pid] of Object.entries(pids)) {
-    if (!readStat(pid)) {
+  for (const [name, entry] of Object.entries(pids)) {
+    if (typeof entry === 'object') {
+      const stats = entry.self.map(readStat).filter(Boolean)
+      result[name] = stats.length === 0 ? null : stats.reduce((sum, stat) => sum + stat.ownTicks, 0) / clockTicks
+      continue
+    }
+    if (!readStat(entry)) {
       result[name] = null
       continue
     }
     let ticks = 0
-    for (const member of processTree(pid)) ticks += readStat(member)?.ticks ?? 0
+    for (const member of processTree(entry)) ticks += readStat(member)?.ticks ?? 0
     result[name] = ticks / clockTicks
   }
   return result
@@ -95,15 +105,18 @@ function pssKiB (pid) {
  */
 export function memoryMiB (pids) {
   const result = {}
-  for (const [name, pid] of Object.entries(pids)) {
-    const rss = statusKiB(pid, 'VmRSS')
-    if (rss === null) {
+  for (const [name, entry] of Object.entries(pids)) {
+    // For { self: [...] }: the sums over those processes.
+    const roots = typeof entry === 'object' ? entry.self : [entry]
+    const live = roots.filter(pid => statusKiB(pid, 'VmRSS') !== null)
+    if (live.length === 0) {
       result[name] = null
       continue
     }
-    const tree = processTree(pid)
-    const pss = tree.reduce((sum, member) => sum + (pssKiB(member) ?? 0), 0)
-    result[name] = { rssMiB: round(rss / 1024, 1), treePssMiB: round(pss / 1024, 1), processes: tree.length }
+    const rss = live.reduce((sum, pid) => sum + (statusKiB(pid, 'VmRSS') ?? 0), 0)
+    const members = typeof entry === 'object' ? live : processTree(entry)
+    const pss = members.reduce((sum, member) => sum + (pssKiB(member) ?? 0), 0)
+    result[name] = { rssMiB: round(rss / 1024, 1), treePssMiB: round(pss / 1024, 1), processes: members.length }
   }
   return result
 }

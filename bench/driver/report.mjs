@@ -1,7 +1,10 @@
-// Adds the password-hash cost and database facts to the driver's JSON, judges the issue's
-// targets against the last round, and writes the Markdown report.
+// Adds the password-hash cost, database facts and the telemetry mode to the driver's JSON, judges the
+// issue's targets against the last round, and writes the Markdown report. With --telemetry-run, other
+// runs' results (other telemetry modes, bench/run.sh --telemetry all) are shown beside this one's, and
+// issue 15's targets are judged at the production sampling.
 //
 //   node driver/report.mjs --results results.json --md results.md [--hash hash.json] [--facts facts.json]
+//        [--telemetry telemetry.json] [--telemetry-run other/results.json ...]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 
@@ -12,6 +15,8 @@ const { values: args } = parseArgs({
     hash: { type: 'string' },
     facts: { type: 'string' },
     propagation: { type: 'string' },
+    telemetry: { type: 'string' },
+    'telemetry-run': { type: 'string', multiple: true, default: [] },
     chart: { type: 'string', default: 'chart.svg' }
   }
 })
@@ -21,6 +26,7 @@ const results = readJson(args.results)
 results.passwordHashing = readJson(args.hash) ?? results.passwordHashing ?? null
 results.databaseFacts = readJson(args.facts) ?? results.databaseFacts ?? null
 results.propagation = readJson(args.propagation) ?? results.propagation ?? null
+results.telemetry = readJson(args.telemetry) ?? results.telemetry ?? null
 
 // Better Auth 1.7.25 on this machine kind (issue 6): one autocannon process, 32 keep-alive
 // connections, 3 s warm-up, 15 s measured.
@@ -116,6 +122,30 @@ if (results.rounds.length >= 2) {
   }
 }
 results.targets = targets
+
+// Telemetry modes (issue 15): this run and the others given, each scenario's last round side by side;
+// the throughput targets judged where the services export at the production sampling.
+const telemetryRuns = [results, ...args['telemetry-run'].map(readJson).filter(Boolean)]
+  .map(run => ({ run, telemetry: run.telemetry ?? { mode: 'unknown', label: 'unknown' }, byName: Object.fromEntries(run.rounds.at(-1).scenarios.map(s => [s.name, s])) }))
+const production = telemetryRuns.find(r => r.telemetry.mode === 'export')
+const peerRatio = (s, name) => (s?.rate ? s.rate / peer[name].rate[1] : null)
+const telemetryTargets = []
+for (const [name, factor, title] of [['anonymous-sign-in', 5, 'Anonymous sign-in'], ['get-session', 10, 'get-session']]) {
+  const s = production?.byName[name]
+  const p = peer[name]
+  telemetryTargets.push({
+    name: `${title} throughput, exporting at the production sampling`,
+    peer: `${range(p.rate)} req/s`,
+    required: `≥ ${factor}× peer: ≥ ${fmt(factor * p.rate[1])} (≥ ${fmt(factor * p.rate[0])} vs. its low figure)`,
+    measured: s?.rate,
+    measuredText: s ? `${fmt(s.rate)} req/s (${fmt(peerRatio(s, name), 1)}×)` : '–',
+    status: judge(s?.rate, factor * p.rate[1], factor * p.rate[0], true)
+  })
+}
+if (telemetryRuns.length > 1 || (results.telemetry && results.telemetry.mode !== 'no-export')) {
+  results.telemetryTargets = telemetryTargets
+  results.telemetryRuns = telemetryRuns.slice(1).map(r => ({ startedAt: r.run.startedAt, telemetry: r.telemetry }))
+}
 writeFileSync(args.results, JSON.stringify(results, null, 2) + '\n')
 
 // ---------------------------------------------------------------------------------------------
@@ -163,6 +193,41 @@ out('')
 out('| target | peer: Better Auth 1.7.25 | required | measured | status |')
 out('|---|---|---|---|---|')
 for (const t of targets) out(`| ${t.name} | ${t.peer} | ${t.required} | ${t.measuredText} | **${t.status}** |`)
+if (results.telemetryTargets) {
+  out('')
+  out('## Telemetry modes (issue 15)')
+  out('')
+  out('The same scenarios with the services\' telemetry handled differently; each row is the last round of its own run (its own stack, warmed the same way), so the ceiling row shows how fast the machine was in each. ' +
+    '× peer: throughput over Better Auth 1.7.25\'s higher figure. CPU in cores; "dcp + proxies" is DCP\'s API server, its controllers (which run the endpoint proxies every request of the dev loop passes through) and its process monitors.')
+  out('')
+  for (const { run, telemetry } of telemetryRuns) {
+    const held = telemetry.tracesHeldAfterRun
+    out(`- **${telemetry.label}** (${run.startedAt.slice(0, 16).replace('T', ' ')} UTC): ${telemetry.description ?? ''}` +
+      (held === undefined ? '' : `; the receiver held ${fmt(held)} traces after the run (it keeps at most 10,000)`) + '.')
+  }
+  const telemetryCpuNames = [...new Set(telemetryRuns.flatMap(({ run }) =>
+    run.rounds.at(-1).scenarios.filter(s => s.cpu).flatMap(s => Object.keys(s.cpu.cores))))]
+  // The ceiling's own process, then "everything else", last.
+  for (const name of ['ceiling', 'everything else']) {
+    if (telemetryCpuNames.includes(name)) telemetryCpuNames.push(...telemetryCpuNames.splice(telemetryCpuNames.indexOf(name), 1))
+  }
+  out('')
+  out(`| scenario | telemetry | throughput | × peer | p50 ms | p99 ms | errors | ${telemetryCpuNames.map(n => `CPU ${n}`).join(' | ')} |`)
+  out(`|---|---|---:|---:|---:|---:|---:|${telemetryCpuNames.map(() => '---:').join('|')}|`)
+  for (const scenario of last.scenarios.filter(s => !s.mergeLatencyMs)) {
+    for (const { telemetry, byName: runScenarios } of telemetryRuns) {
+      const s = runScenarios[scenario.name]
+      if (!s) continue
+      const ratio = peer[s.name] ? `${fmt(s.rate / peer[s.name].rate[1], 1)}×` : ''
+      out(`| ${s.title} | ${telemetry.label} | ${fmt(s.rate, s.unit === 'flows/s' ? 1 : 0)} ${s.unit} | ${ratio} | ${fmt(s.latencyMs.p50, 2)} | ${fmt(s.latencyMs.p99, 2)} | ${s.errors.total} | ` +
+        `${telemetryCpuNames.map(n => fmt(s.cpu.cores[n], 2)).join(' | ')} |`)
+    }
+  }
+  out('')
+  out('| target (issue 15) | peer: Better Auth 1.7.25 | required | measured | status |')
+  out('|---|---|---|---|---|')
+  for (const t of results.telemetryTargets) out(`| ${t.name} | ${t.peer} | ${t.required} | ${t.measuredText} | **${t.status}** |`)
+}
 out('')
 out('## Link → merged cart')
 out('')

@@ -102,6 +102,31 @@ public sealed partial class PublishManifestTests : IDisposable
         Assert.Contains("{redis-password.value}", resources["redis"]!["connectionString"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Every_published_project_samples_a_share_of_its_traces_not_every_one()
+    {
+        var resources = await PublishAsync("local");
+
+        var projects = resources.Where(resource => Type(resource.Value).StartsWith("project.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["auth-api", "cart-api", "web"], projects.Select(project => project.Key).Order(StringComparer.Ordinal));
+        foreach (var (name, project) in projects)
+        {
+            // The standard variables the OpenTelemetry SDK reads, each a parameter whose default is the production sampler.
+            var environment = Environment(project);
+            Assert.True(environment.TryGetValue("OTEL_TRACES_SAMPLER", out var sampler), $"{name} gets no OTEL_TRACES_SAMPLER");
+            Assert.True(environment.TryGetValue("OTEL_TRACES_SAMPLER_ARG", out var argument), $"{name} gets no OTEL_TRACES_SAMPLER_ARG");
+            Assert.Equal("{otel-traces-sampler.value}", sampler);
+            Assert.Equal("{otel-traces-sampler-arg.value}", argument);
+        }
+
+        var (samplerSecret, samplerDefault) = Parameter(resources["otel-traces-sampler"]);
+        var (argumentSecret, argumentDefault) = Parameter(resources["otel-traces-sampler-arg"]);
+        Assert.False(samplerSecret || argumentSecret);
+        // Not always_on (nor parentbased_always_on, which keeps every root trace): a caller's decision, else one in ten.
+        Assert.Equal("parentbased_traceidratio", samplerDefault);
+        Assert.Equal("0.1", argumentDefault);
+    }
+
     private async Task<Dictionary<string, JsonNode?>> PublishAsync(string mode)
     {
         var manifestPath = Path.Combine(_directory, "manifest.json");
