@@ -28,6 +28,11 @@ internal static class Extensions
         builder.Services.AddEventPublisher();
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddResilientLoops().AddHostedService<OutboxRelay>();
+        builder.Services.AddPipelineHealthOptions();
+        builder.Services.AddSingleton<OutboxBacklogObserver>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<OutboxBacklogObserver>());
+        builder.Services.AddHealthChecks()
+            .AddPipelineCheck<OutboxBacklogObserver>(OutboxBacklogObserver.CheckName, observer => observer.CheckAsync());
         return builder.AddBetterAuth();
     }
 

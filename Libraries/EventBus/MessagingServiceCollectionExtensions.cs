@@ -22,6 +22,12 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton(registry);
         services.AddResilientLoops();
         services.AddHostedService<EventStreamConsumer>();
+        services.AddPipelineHealthOptions();
+        services.AddSingleton<ConsumerGroupObserver>();
+        services.AddHostedService(provider => provider.GetRequiredService<ConsumerGroupObserver>());
+        services.AddHealthChecks()
+            .AddPipelineCheck<ConsumerGroupObserver>(ConsumerGroupObserver.LagCheckName, observer => observer.CheckLagAsync())
+            .AddPipelineCheck<ConsumerGroupObserver>(ConsumerGroupObserver.DeadLetterCheckName, observer => observer.CheckDeadLettersAsync());
         return new EventConsumerBuilder(services, registry);
     }
 
