@@ -40,7 +40,8 @@ public sealed class CachedReading<T>(Func<CancellationToken, Task<T>> read, Time
     {
         lock (_gate)
         {
-            return _reading ??= ReadAsync();
+            // Run apart: a read that completes at once must not clear _reading before it is set.
+            return _reading ??= Task.Run(ReadAsync);
         }
     }
 
