@@ -21,7 +21,7 @@ public sealed class PipelineHealthTests(PipelineHealthTests.Fixture fixture) : I
     /// <summary>No Cart.Api of its own: each test starts the only consumer of the group, with the thresholds it needs.</summary>
     public sealed class Fixture(ShopInfrastructure infrastructure) : ServiceFixture(infrastructure, ShopFixture.Secret);
 
-    private IConnectionMultiplexer _redis = null!;
+    private ConnectionMultiplexer _redis = null!;
 
     public async Task InitializeAsync()
     {
