@@ -45,14 +45,16 @@ var authApi = builder.AddProject<Projects.Auth_Api>("auth-api")
     .WithEnvironment("Caching__Enabled", cachingEnabled)
     .WithEnvironment("Auth__BaseUrl", publicOrigin)
     .WithTrustedProxies(builder)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithPipelineHealthCheck();
 
 var cartApi = builder.AddProject<Projects.Cart_Api>("cart-api")
     .WithReference(cartDb).WaitFor(cartDb)
     .WithReference(redis).WaitFor(redis)
     .WithEnvironment("Auth__Secret", authSecret)
     .WithEnvironment("Caching__Enabled", cachingEnabled)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithPipelineHealthCheck();
 
 // Operator chores as dashboard commands, on each service's internal admin endpoint (README, "Operator commands").
 var adminSecret = builder.AddAdminSecret();

@@ -31,6 +31,11 @@ internal static class Extensions
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddResilientLoops().AddHostedService<OutboxRelay>();
         builder.AddAdminEndpoints();
+        builder.Services.AddPipelineHealthOptions();
+        builder.Services.AddSingleton<OutboxBacklogObserver>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<OutboxBacklogObserver>());
+        builder.Services.AddHealthChecks()
+            .AddPipelineCheck<OutboxBacklogObserver>(OutboxBacklogObserver.CheckName, observer => observer.CheckAsync());
         return builder.AddBetterAuth();
     }
 

@@ -17,6 +17,12 @@ public static class ServiceDefaultsExtensions
 {
     public const string HealthEndpointPath = "/health";
     public const string AlivenessEndpointPath = "/alive";
+
+    /// <summary>The event pipeline's status (backlogs, dead letters): Healthy or Degraded, never part of readiness.</summary>
+    public const string PipelineHealthEndpointPath = "/health/pipeline";
+
+    /// <summary>Tags a check that belongs on <see cref="PipelineHealthEndpointPath"/> and not on <c>/health</c>.</summary>
+    public const string PipelineTag = "pipeline";
     private const string LiveTag = "live";
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
@@ -76,13 +82,21 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// Maps <c>/health</c> (readiness: every registered check, databases included) and
-    /// <c>/alive</c> (liveness: the process answers). Mapped in every environment because the
-    /// AppHost and orchestrators probe them; they reveal nothing but a status word.
+    /// Maps <c>/health</c> (readiness: every registered check, databases included, but not the pipeline's),
+    /// <c>/alive</c> (liveness: the process answers) and <c>/health/pipeline</c> (the pipeline checks only: a backlog
+    /// must neither pull an instance out of traffic nor hold back what waits for it). Mapped in every environment
+    /// because the AppHost and orchestrators probe them; they reveal nothing but a status word.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(HealthEndpointPath);
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions
+        {
+            Predicate = check => !check.Tags.Contains(PipelineTag),
+        });
+        app.MapHealthChecks(PipelineHealthEndpointPath, new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(PipelineTag),
+        });
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),

@@ -26,7 +26,7 @@ internal sealed partial class OutboxRelay(
     TimeProvider time,
     ILogger<OutboxRelay> logger) : BackgroundService
 {
-    private static readonly long PublishLockKey = BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData("aspireauth:outbox-relay"u8), 0);
+    internal static readonly long PublishLockKey = BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData("aspireauth:outbox-relay"u8), 0);
     private const string LoopName = "outbox-relay";
 
     private readonly OutboxOptions _options = options.Value;

@@ -24,8 +24,6 @@ internal sealed partial class EventStreamConsumer : BackgroundService
 {
     private const string LoopName = "event-stream-consumer";
 
-    private static readonly TimeSpan DeadLetterGaugeMaxAge = TimeSpan.FromSeconds(5);
-
     private readonly IConnectionMultiplexer _redis;
     private readonly IServiceScopeFactory _scopes;
     private readonly EventHandlerRegistry _handlers;
@@ -39,8 +37,6 @@ internal sealed partial class EventStreamConsumer : BackgroundService
     private readonly Counter<long> _consumed;
     private readonly Counter<long> _deadLettered;
     private readonly Histogram<double> _handleDuration;
-    private long _pendingCount;
-    private double _oldestPendingAgeSeconds;
     private DateTimeOffset _nextMaintenance;
     private bool _subscribed;
     private bool _groupReady;
@@ -70,18 +66,10 @@ internal sealed partial class EventStreamConsumer : BackgroundService
         _maintenanceInterval = TimeSpan.FromTicks(Math.Min(_options.PollInterval.Ticks, _options.ClaimIdleTime.Ticks / 2));
 
         var meter = meters.Create(AspireAuthTelemetry.MeterName);
-        var group = new KeyValuePair<string, object?>("consumer.group", _options.Group);
         _consumed = meter.CreateCounter<long>("aspireauth.events.consumed", "{event}", "Integration events handled and acknowledged");
         _deadLettered = meter.CreateCounter<long>("aspireauth.events.dead_lettered", "{event}", "Integration events moved to the dead-letter stream");
         _handleDuration = meter.CreateHistogram<double>("aspireauth.events.handle.duration", "s", "Time to handle one integration event (e.g. a cart takeover)");
-        meter.CreateObservableGauge("aspireauth.events.pending", () => new Measurement<long>(Volatile.Read(ref _pendingCount), group),
-            "{event}", "Entries delivered to the consumer group but not yet acknowledged");
-        meter.CreateObservableGauge("aspireauth.events.oldest_pending.age", () => new Measurement<double>(Volatile.Read(ref _oldestPendingAgeSeconds), group),
-            "s", "Age of the oldest unacknowledged entry");
-        // Read by the gauge's own callback, not by this loop: it reports even while the consumer is stuck or backing off.
-        var deadLetters = new CachedStreamLength(redis, EventStream.DeadLetterKey, DeadLetterGaugeMaxAge, time);
-        meter.CreateObservableGauge("aspireauth.events.dead_letters", deadLetters.Observe,
-            "{event}", "Entries in the dead-letter stream; they stay until someone replays or deletes them");
+        // The backlog gauges (lag, pending, dead letters) are ConsumerGroupObserver's: measured outside this loop.
     }
 
     public string ConsumerName { get; }
@@ -169,7 +157,7 @@ internal sealed partial class EventStreamConsumer : BackgroundService
         }
     }
 
-    /// <summary>Claims entries idle too long (dead consumers, failed attempts) and refreshes the lag gauges.</summary>
+    /// <summary>Claims entries idle too long (dead consumers, failed attempts).</summary>
     private async Task<int> MaintainAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
@@ -196,11 +184,6 @@ internal sealed partial class EventStreamConsumer : BackgroundService
         }
         while (start != "0-0" && !cancellationToken.IsCancellationRequested);
 
-        var pending = await database.StreamPendingAsync(EventStream.Key, _options.Group);
-        Volatile.Write(ref _pendingCount, pending.PendingMessageCount);
-        Volatile.Write(ref _oldestPendingAgeSeconds, pending.PendingMessageCount == 0
-            ? 0
-            : Math.Max(0, (now - StreamId.Parse(pending.LowestPendingMessageId!).Timestamp).TotalSeconds));
         return handled;
     }
 

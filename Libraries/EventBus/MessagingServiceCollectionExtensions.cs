@@ -23,6 +23,12 @@ public static class MessagingServiceCollectionExtensions
         services.AddResilientLoops();
         services.AddHostedService<EventStreamConsumer>();
         services.AddSingleton<DeadLetterReplay>();
+        services.AddPipelineHealthOptions();
+        services.AddSingleton<ConsumerGroupObserver>();
+        services.AddHostedService(provider => provider.GetRequiredService<ConsumerGroupObserver>());
+        services.AddHealthChecks()
+            .AddPipelineCheck<ConsumerGroupObserver>(ConsumerGroupObserver.LagCheckName, observer => observer.CheckLagAsync())
+            .AddPipelineCheck<ConsumerGroupObserver>(ConsumerGroupObserver.DeadLetterCheckName, observer => observer.CheckDeadLettersAsync());
         return new EventConsumerBuilder(services, registry);
     }
 
