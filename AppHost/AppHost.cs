@@ -38,6 +38,9 @@ var publicOrigin = builder.ExecutionContext.IsPublishMode
     : ReferenceExpression.Create($"{web.GetEndpoint(
         web.Resource.Annotations.OfType<EndpointAnnotation>().Any(endpoint => endpoint.Name == "https") ? "https" : "http")}");
 
+// Operator chores are dashboard commands on each service's internal admin endpoint (README, "Operator commands").
+var adminSecret = builder.AddAdminSecret();
+
 var authApi = builder.AddProject<Projects.Auth_Api>("auth-api")
     .WithReference(authDb).WaitFor(authDb)
     .WithReference(redis).WaitFor(redis)
@@ -46,7 +49,8 @@ var authApi = builder.AddProject<Projects.Auth_Api>("auth-api")
     .WithEnvironment("Auth__BaseUrl", publicOrigin)
     .WithTrustedProxies(builder)
     .WithHttpHealthCheck("/health")
-    .WithPipelineHealthCheck();
+    .WithPipelineHealthCheck()
+    .WithAuthAdminCommands(adminSecret);
 
 var cartApi = builder.AddProject<Projects.Cart_Api>("cart-api")
     .WithReference(cartDb).WaitFor(cartDb)
@@ -54,12 +58,8 @@ var cartApi = builder.AddProject<Projects.Cart_Api>("cart-api")
     .WithEnvironment("Auth__Secret", authSecret)
     .WithEnvironment("Caching__Enabled", cachingEnabled)
     .WithHttpHealthCheck("/health")
-    .WithPipelineHealthCheck();
-
-// Operator chores as dashboard commands, on each service's internal admin endpoint (README, "Operator commands").
-var adminSecret = builder.AddAdminSecret();
-authApi.WithAuthAdminCommands(adminSecret);
-cartApi.WithCartAdminCommands(adminSecret);
+    .WithPipelineHealthCheck()
+    .WithCartAdminCommands(adminSecret);
 
 web
     .WithReference(authApi).WaitFor(authApi)
