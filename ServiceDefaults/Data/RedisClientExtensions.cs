@@ -1,3 +1,4 @@
+using AspireAuth.ServiceDefaults.Tracing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Trace;
