@@ -1,5 +1,7 @@
+using AspireAuth.ServiceDefaults.Tracing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -56,10 +58,13 @@ public static class ServiceDefaultsExtensions
                 .AddRuntimeInstrumentation()
                 .AddMeter(AspireAuthTelemetry.MeterName))
             .WithTracing(tracing => tracing
+                // Calling SetSampler turns off the SDK's own reading of OTEL_TRACES_SAMPLER: the settings choose the inner sampler.
+                .SetSampler(services => new UnitOfWorkSampler(ConfiguredSampler(builder.Configuration, services)))
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(AspireAuthTelemetry.ActivitySourceName)
                 .AddAspNetCoreInstrumentation(options =>
-                    // Probes would drown the traces people look for.
+                    // Probes would drown the traces people look for. A filtered request is not recorded, so the
+                    // sampler drops its database and Redis calls too (UnitOfWorkSampler).
                     options.Filter = context =>
                         !context.Request.Path.StartsWithSegments(HealthEndpointPath)
                         && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
@@ -71,6 +76,17 @@ public static class ServiceDefaultsExtensions
         }
 
         return builder;
+    }
+
+    private static Sampler ConfiguredSampler(IConfiguration configuration, IServiceProvider services)
+    {
+        var choice = TraceSamplerSettings.Choose(configuration);
+        if (choice.Problem is { } problem)
+        {
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TraceSamplerSettings)).LogWarning("{Problem}", problem);
+        }
+
+        return choice.Sampler;
     }
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder

@@ -65,6 +65,8 @@ internal sealed class GuestSessionRevocation(
             return 0;
         }
 
+        using var work = AspireAuthTelemetry.StartBackgroundWork("guest session revocation");
+        work?.SetTag("aspireauth.guests", guests.Count);
         await Task.WhenAll(guests.Select(sessions.RevokeAllAsync));
         var now = time.TruncatedNow();
         await db.AnonymousLinks()

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AspireAuth.Auth.Api.BetterAuth;
 using AspireAuth.Auth.Api.Data;
 using AspireAuth.ServiceDefaults.Hosting;
@@ -34,41 +35,56 @@ internal sealed class StaleAnonymousUserCleanup(
         var cursor = (CreatedAt: DateTime.MinValue, Id: "");
         var deleted = 0;
 
-        while (true)
+        // Started at the first batch that holds a candidate: a pass that finds none is no trace.
+        Activity? work = null;
+        try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
-            var sessions = scope.ServiceProvider.GetRequiredService<SessionStore>();
-
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var batch = await db.Users
-                .FromSql($"""
-                    SELECT * FROM "user"
-                    WHERE "isAnonymous" AND "createdAt" < {cutoff} AND ("createdAt", id) > ({cursor.CreatedAt}, {cursor.Id})
-                    ORDER BY "createdAt", id
-                    LIMIT {batchSize}
-                    FOR UPDATE SKIP LOCKED
-                    """)
-                .AsNoTracking()
-                .Select(u => new { u.Id, u.CreatedAt })
-                .ToListAsync(cancellationToken);
-
-            foreach (var candidate in batch)
+            while (true)
             {
-                if (!await sessions.HasLiveSessionAsync(candidate.Id)
-                    && await db.DeleteWithEventAsync(candidate.Id, time.TruncatedNow(), cancellationToken))
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+                var sessions = scope.ServiceProvider.GetRequiredService<SessionStore>();
+
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                var batch = await db.Users
+                    .FromSql($"""
+                        SELECT * FROM "user"
+                        WHERE "isAnonymous" AND "createdAt" < {cutoff} AND ("createdAt", id) > ({cursor.CreatedAt}, {cursor.Id})
+                        ORDER BY "createdAt", id
+                        LIMIT {batchSize}
+                        FOR UPDATE SKIP LOCKED
+                        """)
+                    .AsNoTracking()
+                    .Select(u => new { u.Id, u.CreatedAt })
+                    .ToListAsync(cancellationToken);
+
+                if (batch.Count > 0)
                 {
-                    deleted++;
+                    work ??= AspireAuthTelemetry.StartBackgroundWork("stale guest cleanup");
                 }
-            }
 
-            await transaction.CommitAsync(cancellationToken);
-            if (batch.Count < batchSize)
-            {
-                return deleted;
-            }
+                foreach (var candidate in batch)
+                {
+                    if (!await sessions.HasLiveSessionAsync(candidate.Id)
+                        && await db.DeleteWithEventAsync(candidate.Id, time.TruncatedNow(), cancellationToken))
+                    {
+                        deleted++;
+                    }
+                }
 
-            cursor = (batch[^1].CreatedAt, batch[^1].Id);
+                await transaction.CommitAsync(cancellationToken);
+                if (batch.Count < batchSize)
+                {
+                    work?.SetTag("aspireauth.guests.deleted", deleted);
+                    return deleted;
+                }
+
+                cursor = (batch[^1].CreatedAt, batch[^1].Id);
+            }
+        }
+        finally
+        {
+            work?.Dispose();
         }
     }
 }

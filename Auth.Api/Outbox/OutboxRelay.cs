@@ -116,10 +116,15 @@ internal sealed partial class OutboxRelay(
             return 0;
         }
 
+        // The batch is one trace (its Redis and SQL calls), linked to the traces that wrote its rows; each event's own
+        // publish span continues its row's trace, which the consumer's span continues in turn.
+        using var relay = AspireAuthTelemetry.StartBackgroundWork("outbox publish", batch.Select(StoredContext));
+        relay?.SetTag("messaging.batch.message_count", batch.Count);
         var activities = batch.Select(StartPublishActivity).ToList();
         var envelopes = batch.Select((message, i) => new EventEnvelope(message.EventId, message.EventType, message.EventVersion,
             message.Payload, activities[i]?.Id ?? message.TraceParent, activities[i]?.TraceStateString ?? message.TraceState,
             message.OccurredAt, message.Sequence)).ToList();
+        Activity.Current = relay;
         try
         {
             var entryIds = await publisher.PublishAsync(envelopes);
@@ -134,6 +139,8 @@ internal sealed partial class OutboxRelay(
         finally
         {
             activities.ForEach(activity => activity?.Dispose());
+            // Stopping a span started on an explicit parent leaves no current span.
+            Activity.Current = relay;
         }
 
         await db.SaveChangesAsync(cancellationToken);
@@ -162,6 +169,7 @@ internal sealed partial class OutboxRelay(
             return 0;
         }
 
+        using var work = AspireAuthTelemetry.StartBackgroundWork("outbox recover lost entries");
         var lost = await db.Database.ExecuteSqlAsync($"""
             UPDATE outbox_message SET published_at = NULL, stream_entry_id = NULL
             WHERE published_at IS NOT NULL
@@ -206,6 +214,10 @@ internal sealed partial class OutboxRelay(
         var trimmed = await publisher.TrimConsumedAsync();
         if (expired > 0 || trimmed > 0)
         {
+            // Known only once done, so a span of the whole pass without its calls: a pass that removed nothing is no trace.
+            using var work = AspireAuthTelemetry.StartBackgroundWork("outbox maintenance", startTime: now);
+            work?.SetTag("aspireauth.outbox.expired", expired);
+            work?.SetTag("aspireauth.events.trimmed", trimmed);
             LogMaintenance(expired, trimmed);
         }
     }
@@ -225,11 +237,15 @@ internal sealed partial class OutboxRelay(
         return connection;
     }
 
+    private static ActivityContext StoredContext(OutboxMessage message)
+    {
+        ActivityContext.TryParse(message.TraceParent, message.TraceState, isRemote: false, out var context);
+        return context;
+    }
+
     private static Activity? StartPublishActivity(OutboxMessage message)
     {
-        ActivityContext.TryParse(message.TraceParent, message.TraceState, isRemote: false, out var parent);
-        var activity = Microsoft.Extensions.Hosting.AspireAuthTelemetry.ActivitySource.StartActivity(
-            $"{message.EventType} publish", ActivityKind.Producer, parent);
+        var activity = AspireAuthTelemetry.ActivitySource.StartActivity($"{message.EventType} publish", ActivityKind.Producer, StoredContext(message));
         activity?.SetTag("messaging.system", "redis");
         activity?.SetTag("messaging.destination.name", EventStream.Key.ToString());
         activity?.SetTag("messaging.message.id", message.EventId.ToString());

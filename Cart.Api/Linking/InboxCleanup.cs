@@ -40,9 +40,14 @@ internal sealed partial class InboxCleanup : BackgroundService
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         _loops.RunEveryAsync(LoopName, _options.CleanupInterval, async cancellationToken =>
         {
+            var started = _time.GetUtcNow();
             var deleted = await RunOnceAsync(cancellationToken);
             if (deleted.InboxRows + deleted.LinkedGuests > 0)
             {
+                // Known only once done, so a span of the whole pass without its calls: a pass that deleted nothing is no trace.
+                using var work = AspireAuthTelemetry.StartBackgroundWork("inbox cleanup", startTime: started);
+                work?.SetTag("aspireauth.inbox.deleted", deleted.InboxRows);
+                work?.SetTag("aspireauth.linked_guests.deleted", deleted.LinkedGuests);
                 LogDeleted(deleted.InboxRows, deleted.LinkedGuests);
             }
         }, stoppingToken);

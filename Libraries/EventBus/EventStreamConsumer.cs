@@ -203,7 +203,10 @@ internal sealed partial class EventStreamConsumer : BackgroundService
         }
         catch (FormatException exception)
         {
-            // Whatever is wrong with it, it will be wrong on every delivery.
+            // Whatever is wrong with it, it will be wrong on every delivery. Unreadable, it carries no trace context to continue.
+            using var unreadable = AspireAuthTelemetry.ActivitySource.StartActivity($"{EventStream.Key} process", ActivityKind.Consumer);
+            unreadable?.SetTag("messaging.redis.stream.entry_id", entry.Id.ToString());
+            unreadable?.SetStatus(ActivityStatusCode.Error, exception.Message);
             await DeadLetterAsync(entry, exception.Message, eventType: null);
             return;
         }

@@ -1,3 +1,4 @@
+using AspireAuth.ServiceDefaults.Tracing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Trace;
@@ -22,9 +23,10 @@ public static class RedisClientExtensions
         {
             options.FlushInterval = RedisSpanFlushInterval;
 
-            // PINGs outside any request are the invalidation feed's syncs (thousands a second under
-            // load) and the client's heartbeats: as traces of their own they would bury the real ones.
-            options.Filter = command => command.ParentActivity is not null || command.ProfiledCommand.Command != "PING";
+            // The sampler's rule (UnitOfWorkSampler), applied here too: a command is a span only inside recorded work.
+            // It spares creating, then dropping, a span for each command outside it, such as the invalidation feeds'
+            // syncs (thousands a second under load), the loops' polls and the client's heartbeats.
+            options.Filter = command => command.ParentActivity is { } parent && UnitOfWorkSampler.IsInsideRecordedWork(parent.Context);
         }));
         return builder;
     }

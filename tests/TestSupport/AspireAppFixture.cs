@@ -24,6 +24,7 @@ public class AspireAppFixture : IAsyncLifetime
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"aspireauth-app-{Guid.NewGuid():N}");
 
     private readonly string[] _arguments;
+    private readonly bool _dashboard;
 
     public AspireAppFixture()
         : this([])
@@ -31,7 +32,18 @@ public class AspireAppFixture : IAsyncLifetime
     }
 
     /// <param name="arguments">More AppHost arguments, e.g. <c>--DOTNET_LAUNCH_PROFILE=https</c>.</param>
-    protected AspireAppFixture(params string[] arguments) => _arguments = arguments;
+    protected AspireAppFixture(params string[] arguments)
+        : this(dashboard: false, arguments)
+    {
+    }
+
+    /// <param name="dashboard">Whether the dashboard runs and the services export their telemetry to it, as in the dev loop.</param>
+    /// <param name="arguments">More AppHost arguments.</param>
+    protected AspireAppFixture(bool dashboard, params string[] arguments)
+    {
+        _dashboard = dashboard;
+        _arguments = arguments;
+    }
 
     public DistributedApplication App { get; private set; } = null!;
 
@@ -39,14 +51,19 @@ public class AspireAppFixture : IAsyncLifetime
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync(AppHostEntryPoint,
+            new DistributedApplicationTestingBuilderOptions { EnableDashboard = _dashboard },
             ["--Infrastructure:Mode=local", $"--Infrastructure:DataDirectory={_dataDirectory}", .. SuiteParameters(), .. _arguments], timeout.Token);
 
         foreach (var project in builder.Resources.OfType<ProjectResource>())
         {
             project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
             {
-                // No dashboard runs in tests: without this, each service waits ~10 s at shutdown flushing telemetry to nobody.
-                context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+                // Unless asked for, no dashboard runs: without this, each service waits ~10 s at shutdown flushing telemetry to nobody.
+                if (!_dashboard)
+                {
+                    context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+                }
+
                 // Tests sign in many times from one address; the rate limit has tests of its own.
                 context.EnvironmentVariables["Auth__RateLimit__Enabled"] = "false";
                 if (Environment.GetEnvironmentVariable("DEBUG_RESOURCE_LOGS") is not null)
